@@ -1,0 +1,222 @@
+#!/usr/bin/env bash
+# Brings up a real LXD and a real Incus daemon on a Debian 12 host without systemd, with the
+# containers the tests and the demo use. Every step is skipped when its result already exists,
+# so a second run takes about a second.
+#
+#   scripts/setup-daemons.sh            both daemons
+#   DAEMONS=lxd scripts/setup-daemons.sh
+#
+# Exits non-zero when a daemon cannot be started: the real-daemon suites must fail, not skip.
+set -euo pipefail
+
+DAEMONS="${DAEMONS:-lxd incus}"
+CACHE_DIR="${EXECGATE_CACHE:-/var/cache/execgate}"
+IMAGE_ALIAS=busybox
+PACKAGES_BASE=(lxd lxd-client busybox-static openssh-client openssh-server
+  python3-asyncssh python3-paramiko rsync git)
+PACKAGES_INCUS=(incus-base incus-client)
+
+[ "$(id -u)" = 0 ] || { echo "setup-daemons: must run as root" >&2; exit 1; }
+
+started_at=$(date +%s.%N)
+say() {
+  awk -v now="$(date +%s.%N)" -v t0="$started_at" -v msg="$*" \
+    'BEGIN { printf "[setup %6.2fs] %s\n", now - t0, msg }'
+}
+installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
+
+# The backports suite lives at the same archive address as the machine's own sources: read it
+# from there instead of writing a host name into the project.
+add_backports_source() {
+  local list=/etc/apt/sources.list.d/execgate-backports.sources
+  [ -f "$list" ] && return 0
+
+  local uri
+  uri=$(awk '/^URIs:/ { print $2; exit }' /etc/apt/sources.list.d/debian.sources 2>/dev/null ||
+    true)
+  [ -n "$uri" ] || uri=$(awk '/^deb / { print $2; exit }' /etc/apt/sources.list)
+  [ -n "$uri" ] || { echo "setup-daemons: no Debian archive address in apt sources" >&2; exit 1; }
+
+  printf 'Types: deb\nURIs: %s\nSuites: bookworm-backports\nComponents: main\n' "$uri" \
+    >"$list"
+  printf 'Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' >>"$list"
+  APT_UPDATED=0
+}
+
+install_packages() {
+  local missing=() missing_bpo=() p
+  for p in "${PACKAGES_BASE[@]}"; do installed "$p" || missing+=("$p"); done
+  if [[ " $DAEMONS " == *" incus "* ]]; then
+    for p in "${PACKAGES_INCUS[@]}"; do installed "$p" || missing_bpo+=("$p"); done
+  fi
+  [ ${#missing[@]} -eq 0 ] && [ ${#missing_bpo[@]} -eq 0 ] && return 0
+
+  # Package scripts would try to start lxd and incus through init scripts; this host has no
+  # init system for them, and we start them ourselves below.
+  local added_policy=0
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+    chmod 755 /usr/sbin/policy-rc.d
+    added_policy=1
+  fi
+
+  export DEBIAN_FRONTEND=noninteractive
+  [ ${#missing_bpo[@]} -gt 0 ] && add_backports_source
+  apt-get update -qq
+  [ ${#missing[@]} -gt 0 ] &&
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  [ ${#missing_bpo[@]} -gt 0 ] &&
+    apt-get install -y -qq --no-install-recommends -t bookworm-backports "${missing_bpo[@]}" \
+      >/dev/null
+  [ "$added_policy" = 1 ] && rm -f /usr/sbin/policy-rc.d
+  echo "installed: ${missing[*]} ${missing_bpo[*]}"
+}
+
+ensure_subids() {
+  local f
+  for f in /etc/subuid /etc/subgid; do
+    touch "$f"
+    grep -q '^root:' "$f" || echo 'root:1000000:1000000000' >>"$f"
+  done
+}
+
+# Debian's busybox-static is the whole image: one static binary, a link per applet, a passwd
+# with root and a plain user, and an init that only sleeps.
+build_busybox_image() {
+  local tarball="$CACHE_DIR/busybox-image.tar.gz"
+  [ -f "$tarball" ] && { echo "$tarball"; return 0; }
+
+  local work
+  work=$(mktemp -d /var/tmp/execgate-image.XXXXXX)
+  local root="$work/rootfs"
+  mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,etc,dev,proc,sys,tmp,root,run,var/log,home/alice}
+  chmod 1777 "$root/tmp"
+  chmod 700 "$root/root"
+  cp /bin/busybox "$root/bin/busybox"
+  for applet in $("$root/bin/busybox" --list-full); do
+    [ -e "$root/$applet" ] || ln -s /bin/busybox "$root/$applet"
+  done
+  printf 'root:x:0:0:root:/root:/bin/sh\nalice:x:1000:1000:Alice:/home/alice:/bin/sh\n' \
+    >"$root/etc/passwd"
+  printf 'root:x:0:\nalice:x:1000:\n' >"$root/etc/group"
+  chown 1000:1000 "$root/home/alice"
+  rm -f "$root/sbin/init"
+  printf '#!/bin/sh\nexec /bin/sh -c "while true; do sleep 3600; done"\n' >"$root/sbin/init"
+  chmod 755 "$root/sbin/init"
+  printf 'architecture: %s\ncreation_date: %s\nproperties:\n  os: busybox\n' \
+    "$(uname -m)" "$(date +%s)" >"$work/metadata.yaml"
+  printf '  description: busybox-static test image for execgate\n' >>"$work/metadata.yaml"
+
+  mkdir -p "$CACHE_DIR"
+  tar -C "$work" -czf "$tarball.tmp" metadata.yaml rootfs
+  mv "$tarball.tmp" "$tarball"
+  rm -rf "$work"
+  echo "$tarball"
+}
+
+# Arguments per daemon: the client command, how to start the daemon, how to wait for it.
+daemon_cli() { [ "$1" = lxd ] && echo lxc || echo incus; }
+daemon_socket() {
+  [ "$1" = lxd ] && echo /var/lib/lxd/unix.socket || echo /var/lib/incus/unix.socket
+}
+
+daemon_ready() {
+  if [ "$1" = lxd ]; then lxd waitready --timeout "$2" >/dev/null 2>&1
+  else incus admin waitready --timeout "$2" >/dev/null 2>&1; fi
+}
+
+start_daemon() {
+  local name=$1
+  daemon_ready "$name" 1 && return 0
+
+  local dir log
+  dir=$(dirname "$(daemon_socket "$name")")
+  log="$dir/$name.log"
+  mkdir -p "$dir"
+  chmod 711 "$dir"
+  ulimit -n 65536 2>/dev/null || true
+
+  # setsid + nohup: the daemon must outlive this script, and there is no service manager here.
+  if [ "$name" = lxd ]; then
+    setsid nohup lxd --group root --logfile "$log" </dev/null >>"$log.stdout" 2>&1 &
+  else
+    setsid nohup /usr/libexec/incus/incusd --group root --logfile "$log" \
+      </dev/null >>"$log.stdout" 2>&1 &
+  fi
+
+  if ! daemon_ready "$name" 60; then
+    echo "setup-daemons: $name did not start; last lines of $log:" >&2
+    tail -n 20 "$log" "$log.stdout" >&2 || true
+    exit 1
+  fi
+}
+
+init_daemon() {
+  local name=$1 cli
+  cli=$(daemon_cli "$name")
+  "$cli" storage show default >/dev/null 2>&1 && return 0
+
+  local preseed='config: {}
+networks: []
+storage_pools:
+- name: default
+  driver: dir
+profiles:
+- name: default
+  devices:
+    root: {path: /, pool: default, type: disk}'
+  if [ "$name" = lxd ]; then echo "$preseed" | lxd init --preseed
+  else echo "$preseed" | incus admin init --preseed; fi
+}
+
+ensure_image() {
+  local cli=$1 tarball=$2
+  "$cli" image info "$IMAGE_ALIAS" >/dev/null 2>&1 && return 0
+  "$cli" image import "$tarball" --alias "$IMAGE_ALIAS" >/dev/null
+}
+
+# ensure_container CLI NAME STATE: STATE is running or stopped.
+ensure_container() {
+  local cli=$1 name=$2 want=$3 state
+  state=$("$cli" list "^${name}\$" -c s --format csv 2>/dev/null || true)
+  if [ -z "$state" ]; then
+    "$cli" init "$IMAGE_ALIAS" "$name" >/dev/null 2>&1
+    state=STOPPED
+  fi
+  if [ "$want" = running ] && [ "$state" != RUNNING ]; then
+    "$cli" start "$name"
+  elif [ "$want" = stopped ] && [ "$state" = RUNNING ]; then
+    "$cli" stop --force "$name"
+  fi
+}
+
+check_exec() {
+  local cli=$1 out
+  out=$("$cli" exec c1 -- sh -c 'echo ok')
+  [ "$out" = ok ] || { echo "setup-daemons: $cli exec c1 printed '$out'" >&2; exit 1; }
+}
+
+main() {
+  install_packages
+  say "packages present"
+  ensure_subids
+
+  local tarball
+  tarball=$(build_busybox_image)
+  say "busybox image at $tarball"
+
+  local name cli
+  for name in $DAEMONS; do
+    cli=$(daemon_cli "$name")
+    start_daemon "$name"
+    init_daemon "$name"
+    ensure_image "$cli" "$tarball"
+    ensure_container "$cli" c1 running
+    ensure_container "$cli" c2 running
+    ensure_container "$cli" stopped1 stopped
+    check_exec "$cli"
+    say "$name ready on $(daemon_socket "$name"): c1, c2 running, stopped1 stopped"
+  done
+}
+
+main "$@"

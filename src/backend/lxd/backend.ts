@@ -1,0 +1,129 @@
+import type { Logger } from 'pino'
+
+import { ErrorCode, GatewayError } from '../../errors'
+import { parsePasswd } from '../passwd'
+import { detectDialect } from './dialect'
+import { describeEndpoint, pinServerCertificate } from './endpoint'
+import { startExec } from './exec-start'
+import { DaemonHttp, DaemonRequestError } from './http'
+import { instancePath } from './paths'
+import type { Dialect, ServerInfo } from './dialect'
+import type { Endpoint } from './endpoint'
+import type { ExecBackend, ExecProcess, ExecSpec, InstanceRef, InstanceUser } from '../types'
+
+/** LXD or Incus, over the local socket or HTTPS; the dialect is read from GET /1.0. */
+export class LxdBackend implements ExecBackend {
+  private constructor(
+    private readonly endpoint: Endpoint,
+    private readonly http: DaemonHttp,
+    private readonly dialect: Dialect,
+    private readonly log: Logger,
+  ) {}
+
+  get kind(): string {
+    return this.dialect.kind
+  }
+
+  /** Connects, checks that the daemon trusts us, and learns which dialect it speaks. */
+  static async connect(endpoint: Endpoint, log: Logger): Promise<LxdBackend> {
+    if (endpoint.kind === 'https') await pinServerCertificate(endpoint)
+    const http = new DaemonHttp(endpoint)
+
+    const server = await http.json<ServerInfo & { auth?: string }>('GET', '/1.0')
+      .catch((err: unknown) => { throw daemonUnusable(endpoint, err) })
+    if (server.metadata.auth !== undefined && server.metadata.auth !== 'trusted') {
+      throw new GatewayError(
+        ErrorCode.BACKEND_UNREACHABLE,
+        `daemon at ${describeEndpoint(endpoint)} does not trust this client ` +
+          `(auth: ${server.metadata.auth}); add the client certificate to its trust store`,
+      )
+    }
+
+    const dialect = detectDialect(server.metadata)
+    return new LxdBackend(endpoint, http, dialect, log.child({ backend: dialect.kind }))
+  }
+
+  describe(): string {
+    const { kind, version, endsOutputAfterExit } = this.dialect
+    const output = endsOutputAfterExit ? 'ends output after exit' : 'holds output open'
+    return `${kind} ${version} at ${describeEndpoint(this.endpoint)} (${output})`
+  }
+
+  async lookupUser(instance: InstanceRef, user: string): Promise<InstanceUser> {
+    const text = await this.readFile(instance, '/etc/passwd')
+    const entry = text === undefined ? undefined : parsePasswd(text).find((e) => e.name === user)
+    if (entry) return { ...entry, shell: entry.shell || '/bin/sh' }
+
+    // An image without /etc/passwd still has a root; sshd would refuse, but `lxc exec` works.
+    if (user === 'root') return { name: 'root', uid: 0, gid: 0, home: '/root', shell: '/bin/sh' }
+    throw new GatewayError(
+      ErrorCode.SESSION_FAILED,
+      `user "${user}" not found in /etc/passwd of instance "${instance.name}"`,
+      { userMessage: `user "${user}" does not exist in container "${instance.name}"` },
+    )
+  }
+
+  async exec(spec: ExecSpec): Promise<ExecProcess> {
+    try {
+      return await startExec(this.http, this.endpoint, this.dialect, spec, this.log)
+    } catch (err) {
+      throw instanceError(spec.instance, err)
+    }
+  }
+
+  close(): void {
+    this.http.close()
+  }
+
+  /** The file's text, or undefined when the instance has no such file. */
+  private async readFile(instance: InstanceRef, path: string): Promise<string | undefined> {
+    const response = await this.http.raw('GET', instancePath(instance, 'files', `path=${path}`))
+    if (response.statusCode === 200) return response.body.toString('utf8')
+
+    const message = errorText(response.body)
+    if (response.statusCode === 404 && !/instance not found/i.test(message)) return undefined
+    throw instanceError(instance, new DaemonRequestError(response.statusCode, message, path))
+  }
+}
+
+function errorText(body: Buffer): string {
+  try {
+    return (JSON.parse(body.toString('utf8')) as { error?: string }).error ?? ''
+  } catch {
+    return body.toString('utf8').slice(0, 200)
+  }
+}
+
+/** Turns the daemon's refusals about an instance into errors the SSH user can read. */
+function instanceError(instance: InstanceRef, err: unknown): unknown {
+  if (!(err instanceof DaemonRequestError)) return err
+
+  const name = instance.project ? `${instance.name}" in project "${instance.project}` : instance.name
+  const message = err.daemonMessage
+  if (/instance not found/i.test(message)) {
+    return new GatewayError(ErrorCode.INSTANCE_NOT_FOUND, `instance "${name}": ${message}`, {
+      userMessage: `container "${name}" not found`,
+      cause: err,
+    })
+  }
+  if (/not running|frozen/i.test(message)) {
+    const state = /frozen/i.test(message) ? 'frozen' : 'not running'
+    return new GatewayError(ErrorCode.INSTANCE_NOT_RUNNING, `instance "${name}": ${message}`, {
+      userMessage: `container "${name}" is ${state}`,
+      cause: err,
+    })
+  }
+  return new GatewayError(ErrorCode.BACKEND_REQUEST_FAILED, err.message, {
+    userMessage: 'the container daemon refused the request',
+    cause: err,
+  })
+}
+
+function daemonUnusable(endpoint: Endpoint, err: unknown): unknown {
+  if (!(err instanceof DaemonRequestError)) return err
+  return new GatewayError(
+    ErrorCode.BACKEND_UNREACHABLE,
+    `daemon at ${describeEndpoint(endpoint)} answered GET /1.0 with ${err.message}`,
+    { cause: err },
+  )
+}

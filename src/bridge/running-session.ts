@@ -1,0 +1,207 @@
+import { randomBytes } from 'node:crypto'
+import type { Logger } from 'pino'
+
+import { ErrorCode, GatewayError, isGatewayError, userMessageOf } from '../errors'
+import { sessionArgv, sessionEnvironment } from './environment'
+import { GATEWAY_FAILURE_STATUS, outcomeFor } from './exit-status'
+import { signalNumber } from './signals'
+import { settlesWithin } from './wait'
+import type { ExecBackend, ExecProcess, ExitResult, TerminalSize } from '../backend/types'
+import type { SessionChannel, SessionRequest } from '../ssh/types'
+
+export interface BridgeSettings {
+  backend: ExecBackend
+  /** User when the login names none. */
+  defaultUser: string
+  drainMs: number
+  sendExitSignal: boolean
+}
+
+/** After leftovers were ended: how long output may stand still before execgate gives up. */
+const STALL_MS = 5000
+
+/** Errors that are the client's doing (a wrong name), logged at info rather than error. */
+const CLIENT_FAULTS = new Set<string>([
+  ErrorCode.INSTANCE_NOT_FOUND,
+  ErrorCode.INSTANCE_NOT_RUNNING,
+  ErrorCode.SESSION_FAILED,
+])
+
+/** One SSH session run as one exec, from the request to the exit status. */
+export class RunningSession {
+  private process?: ExecProcess
+  private terminalSize?: TerminalSize
+  private readonly pendingSignals: number[] = []
+  private bytesIn = 0
+  private bytesOut = 0
+  private lastProgressAt = Date.now()
+  private readonly startedAt = Date.now()
+  private clientGone = false
+
+  constructor(
+    private readonly request: SessionRequest,
+    private readonly channel: SessionChannel,
+    private readonly settings: BridgeSettings,
+    private readonly log: Logger,
+  ) {
+    channel.on('window-change', (size: TerminalSize) => this.onWindowChange(size))
+    channel.on('signal', (name: string) => this.onSignal(name))
+    channel.once('close', () => this.onClientGone())
+  }
+
+  async run(): Promise<void> {
+    const { login, kind, terminal } = this.request
+    this.log.info(
+      { event: 'session_started', container: login.container, kind, pty: Boolean(terminal) },
+      'session started',
+    )
+
+    let status = GATEWAY_FAILURE_STATUS
+    try {
+      status = (await this.execute()).status
+      await this.channel.finish(outcomeFor(status, this.settings.sendExitSignal))
+    } catch (err) {
+      await this.fail(err)
+    }
+
+    this.log.info(
+      {
+        event: 'session_ended',
+        exitStatus: status,
+        clientGone: this.clientGone,
+        bytesIn: this.bytesIn,
+        bytesOut: this.bytesOut,
+        durationMs: Date.now() - this.startedAt,
+      },
+      'session ended',
+    )
+  }
+
+  /** Ends the session's processes; used when the client is gone and at shutdown. */
+  async terminate(): Promise<void> {
+    await this.process?.terminate()
+  }
+
+  private async execute(): Promise<ExitResult> {
+    const { backend } = this.settings
+    const instance = { name: this.request.login.container, project: this.request.login.project }
+    const user = await backend.lookupUser(instance, this.request.login.user ?? this.settings.defaultUser)
+
+    const process = await backend.exec({
+      instance,
+      argv: sessionArgv(this.request, user),
+      env: sessionEnvironment(this.request, user),
+      uid: user.uid,
+      gid: user.gid,
+      cwd: user.home,
+      terminal: this.request.terminal && {
+        cols: this.request.terminal.cols,
+        rows: this.request.terminal.rows,
+      },
+      sessionTag: randomBytes(12).toString('hex'),
+    })
+    this.process = process
+    if (this.clientGone) await process.terminate()
+
+    this.connectStreams(process)
+    this.applyPending(process)
+    return this.awaitExit(process)
+  }
+
+  private connectStreams(process: ExecProcess): void {
+    const { input, output, errorOutput } = this.channel
+    input.on('data', (chunk: Buffer) => (this.bytesIn += chunk.length))
+    input.pipe(process.stdin)
+
+    const countOutput = (chunk: Buffer) => {
+      this.bytesOut += chunk.length
+      this.lastProgressAt = Date.now()
+    }
+    process.stdout.on('data', countOutput)
+    process.stdout.pipe(output, { end: false })
+    process.stderr?.on('data', countOutput)
+    process.stderr?.pipe(errorOutput, { end: false })
+    output.on('drain', () => (this.lastProgressAt = Date.now()))
+  }
+
+  /** A resize or signal that arrived while the exec was being set up is applied now. */
+  private applyPending(process: ExecProcess): void {
+    const initial = this.request.terminal
+    const size = this.terminalSize
+    if (size && initial && (size.cols !== initial.cols || size.rows !== initial.rows)) {
+      process.resize(size)
+    }
+    for (const signo of this.pendingSignals.splice(0)) process.signal(signo)
+  }
+
+  /**
+   * The drain policy. Output and the exit status normally arrive together. When the main
+   * process has exited but something still holds its output open, wait drainMs, then end the
+   * processes that hold it (on daemons that do not cut it themselves) and wait for the status.
+   */
+  private async awaitExit(process: ExecProcess): Promise<ExitResult> {
+    const exitedFirst = await Promise.race([
+      process.finished.then(() => false),
+      process.exited.then(() => true),
+    ])
+    if (!exitedFirst || (await settlesWithin(process.finished, this.settings.drainMs))) {
+      return process.finished
+    }
+
+    this.log.debug({ event: 'drain_bound_reached' }, 'output still held after exit')
+    await process.releaseLeftovers()
+    while (!(await settlesWithin(process.finished, 500))) {
+      if (this.isStalled()) throw this.statusUnavailable()
+    }
+    return process.finished
+  }
+
+  private isStalled(): boolean {
+    const waitingForClient = this.channel.output.writableLength > 0
+    return !waitingForClient && Date.now() - this.lastProgressAt > STALL_MS
+  }
+
+  private statusUnavailable(): GatewayError {
+    return new GatewayError(
+      ErrorCode.EXEC_LOST,
+      'exit status did not arrive: processes outside the session still hold its output',
+      { userMessage: 'exit status unavailable: background processes still hold the output' },
+    )
+  }
+
+  private async fail(err: unknown): Promise<void> {
+    const code = isGatewayError(err) ? err.code : ErrorCode.SESSION_FAILED
+    const level = CLIENT_FAULTS.has(code) ? 'info' : 'error'
+    this.log[level]({ err, event: 'session_failed', code }, 'session failed')
+
+    if (!this.channel.isOpen) return
+    const newline = this.request.terminal ? '\r\n' : '\n'
+    this.channel.errorOutput.write(`execgate: ${userMessageOf(err)}${newline}`)
+    await this.channel.finish({ status: GATEWAY_FAILURE_STATUS })
+    await this.process?.terminate()
+  }
+
+  private onWindowChange(size: TerminalSize): void {
+    this.terminalSize = size
+    this.process?.resize(size)
+  }
+
+  private onSignal(name: string): void {
+    const signo = signalNumber(name)
+    if (signo === undefined) {
+      this.log.info({ event: 'signal_unknown', signal: name.slice(0, 32) }, 'unknown signal')
+      return
+    }
+    if (this.process) this.process.signal(signo)
+    else this.pendingSignals.push(signo)
+  }
+
+  private onClientGone(): void {
+    if (this.clientGone) return
+    this.clientGone = true
+    this.process?.terminate().catch((err: unknown) => {
+      this.log.warn({ err, event: 'terminate_failed' }, 'could not end session processes')
+    })
+  }
+}
+

@@ -1,0 +1,48 @@
+import type { ConfigOverrides } from '../config/load'
+
+export interface CliArgs {
+  configFile?: string
+  overrides: ConfigOverrides
+  help: boolean
+}
+
+export const USAGE = `usage: execgate [--config FILE] [--listen HOST:PORT] [--host-keys DIR]
+                [--authorized-keys FILE] [--backend SOCKET_PATH|https://HOST:PORT]
+                [--log-level LEVEL]`
+
+const VALUE_FLAGS: Record<string, keyof ConfigOverrides | 'config'> = {
+  '--config': 'config',
+  '--listen': 'listen',
+  '--host-keys': 'hostKeys',
+  '--authorized-keys': 'authorizedKeys',
+  '--backend': 'backend',
+  '--log-level': 'logLevel',
+}
+
+/** Parses `--flag value` and `--flag=value`; throws on anything else, naming it. */
+export function parseArgs(argv: string[]): CliArgs {
+  const result: CliArgs = { overrides: {}, help: false }
+
+  for (let index = 0; index < argv.length; index++) {
+    const arg = argv[index]
+    if (arg === '--help' || arg === '-h') {
+      result.help = true
+      continue
+    }
+
+    const [flag, inline] = arg.includes('=') ? splitOnce(arg) : [arg, undefined]
+    const target = VALUE_FLAGS[flag]
+    if (!target) throw new Error(`unknown argument "${arg}"`)
+
+    const value = inline ?? argv[++index]
+    if (value === undefined || value === '') throw new Error(`${flag} needs a value`)
+    if (target === 'config') result.configFile = value
+    else result.overrides[target] = value
+  }
+  return result
+}
+
+function splitOnce(arg: string): [string, string] {
+  const at = arg.indexOf('=')
+  return [arg.slice(0, at), arg.slice(at + 1)]
+}

@@ -1,0 +1,131 @@
+import { ErrorCode, GatewayError } from '../errors'
+import { DEFAULT_CONFIG } from './schema'
+import type { BackendTlsConfig, GatewayConfig, ListenAddress } from './schema'
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
+
+type Raw = Record<string, unknown>
+
+/** Turns parsed YAML (or flags) into a config, naming the field path of the first problem. */
+export function validateConfig(raw: unknown): GatewayConfig {
+  const root = asObject(raw ?? {}, '')
+  rejectUnknownKeys(root, '', [
+    'listen', 'hostKeys', 'authorizedKeys', 'logLevel', 'backend', 'ssh', 'session', 'shutdown',
+  ])
+
+  const backend = asObject(root.backend ?? {}, 'backend')
+  const ssh = asObject(root.ssh ?? {}, 'ssh')
+  const session = asObject(root.session ?? {}, 'session')
+  const shutdown = asObject(root.shutdown ?? {}, 'shutdown')
+  rejectUnknownKeys(backend, 'backend', ['url', 'tls'])
+  rejectUnknownKeys(ssh, 'ssh', ['acceptEnv'])
+  rejectUnknownKeys(session, 'session', ['drainMs', 'sendExitSignal'])
+  rejectUnknownKeys(shutdown, 'shutdown', ['graceMs'])
+
+  const defaults = DEFAULT_CONFIG
+  return {
+    listen: root.listen === undefined ? defaults.listen : parseListen(root.listen, 'listen'),
+    hostKeysDir: optionalString(root.hostKeys, 'hostKeys') ?? defaults.hostKeysDir,
+    authorizedKeysFile:
+      optionalString(root.authorizedKeys, 'authorizedKeys') ?? defaults.authorizedKeysFile,
+    logLevel: parseLogLevel(root.logLevel ?? defaults.logLevel),
+    backend: {
+      url: optionalString(backend.url, 'backend.url'),
+      tls: backend.tls === undefined ? undefined : parseTls(backend.tls, 'backend.tls'),
+    },
+    ssh: {
+      acceptEnv: stringList(ssh.acceptEnv ?? defaults.ssh.acceptEnv, 'ssh.acceptEnv'),
+    },
+    session: {
+      drainMs: duration(session.drainMs ?? defaults.session.drainMs, 'session.drainMs'),
+      sendExitSignal: bool(
+        session.sendExitSignal ?? defaults.session.sendExitSignal,
+        'session.sendExitSignal',
+      ),
+    },
+    shutdown: {
+      graceMs: duration(shutdown.graceMs ?? defaults.shutdown.graceMs, 'shutdown.graceMs'),
+    },
+  }
+}
+
+/** Parses HOST:PORT, [V6]:PORT or a bare port. */
+export function parseListen(value: unknown, path: string): ListenAddress {
+  const text = typeof value === 'number' ? String(value) : value
+  if (typeof text !== 'string') throw invalid(path, 'expected "HOST:PORT"')
+
+  const match = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(text) ?? /^()()(\d+)$/.exec(text)
+  if (!match) throw invalid(path, `expected "HOST:PORT", got "${text}"`)
+
+  const port = Number(match[3])
+  if (port > 65535) throw invalid(path, `port ${port} is out of range`)
+  return { host: match[1] || match[2] || '0.0.0.0', port }
+}
+
+function parseTls(value: unknown, path: string): BackendTlsConfig {
+  const tls = asObject(value, path)
+  rejectUnknownKeys(tls, path, ['clientCert', 'clientKey', 'serverFingerprint'])
+  const clientCert = optionalString(tls.clientCert, `${path}.clientCert`)
+  const clientKey = optionalString(tls.clientKey, `${path}.clientKey`)
+  if (!clientCert) throw invalid(`${path}.clientCert`, 'required')
+  if (!clientKey) throw invalid(`${path}.clientKey`, 'required')
+
+  const fingerprint = optionalString(tls.serverFingerprint, `${path}.serverFingerprint`)
+  const normalized = fingerprint?.replace(/:/g, '').toLowerCase()
+  if (normalized !== undefined && !/^[0-9a-f]{64}$/.test(normalized)) {
+    throw invalid(`${path}.serverFingerprint`, 'expected a SHA-256 fingerprint in hex')
+  }
+  return { clientCert, clientKey, serverFingerprint: normalized }
+}
+
+function parseLogLevel(value: unknown): string {
+  if (typeof value !== 'string' || !LOG_LEVELS.includes(value)) {
+    throw invalid('logLevel', `expected one of ${LOG_LEVELS.join(', ')}`)
+  }
+  return value
+}
+
+function asObject(value: unknown, path: string): Raw {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw invalid(path || '(top level)', 'expected a mapping')
+  }
+  return value as Raw
+}
+
+function rejectUnknownKeys(object: Raw, path: string, known: string[]): void {
+  for (const key of Object.keys(object)) {
+    if (!known.includes(key)) throw invalid(path ? `${path}.${key}` : key, 'unknown key')
+  }
+}
+
+function optionalString(value: unknown, path: string): string | undefined {
+  if (value === undefined || value === null) return undefined
+  if (typeof value !== 'string' || value === '') throw invalid(path, 'expected a non-empty string')
+  return value
+}
+
+function stringList(value: unknown, path: string): string[] {
+  if (!Array.isArray(value)) throw invalid(path, 'expected a list of strings')
+  value.forEach((item, index) => {
+    if (typeof item !== 'string' || item === '') throw invalid(`${path}[${index}]`, 'expected a string')
+  })
+  return value as string[]
+}
+
+function duration(value: unknown, path: string): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
+    throw invalid(path, 'expected a whole number of milliseconds, 0 or more')
+  }
+  return value
+}
+
+function bool(value: unknown, path: string): boolean {
+  if (typeof value !== 'boolean') throw invalid(path, 'expected true or false')
+  return value
+}
+
+function invalid(path: string, reason: string): GatewayError {
+  return new GatewayError(ErrorCode.CONFIG_INVALID, `${path}: ${reason}`, {
+    userMessage: 'gateway configuration is invalid',
+  })
+}

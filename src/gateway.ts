@@ -1,0 +1,113 @@
+import type { Logger } from 'pino'
+
+import { LxdBackend } from './backend/lxd/backend'
+import { detectLocalSocket } from './backend/lxd/detect'
+import { parseEndpoint } from './backend/lxd/endpoint'
+import { SessionBridge } from './bridge/session-bridge'
+import { readAuthorizedKeys } from './ssh/authorized-keys'
+import { loadHostKeys } from './ssh/host-keys'
+import { SshServer } from './ssh/server'
+import type { ExecBackend } from './backend/types'
+import type { GatewayConfig } from './config/schema'
+import type { AuthorizedKey } from './ssh/authorized-keys'
+
+/**
+ * Wires the SSH server to a backend through the bridge, and owns the order of start and stop.
+ * This is the one place that knows both sides.
+ */
+export class Gateway {
+  private server?: SshServer
+  private bridge?: SessionBridge
+  private backend?: ExecBackend
+  private stopping = false
+
+  constructor(private readonly config: GatewayConfig, private readonly log: Logger) {}
+
+  async start(): Promise<{ host: string; port: number }> {
+    const hostKeys = loadHostKeys(this.config.hostKeysDir)
+    for (const key of hostKeys) {
+      const { type, fingerprint, file, generated } = key
+      this.log.info({ event: 'host_key_loaded', type, fingerprint, file, generated }, 'host key')
+    }
+    const authorizedKeys = this.loadAuthorizedKeys()
+
+    this.backend = await this.connectBackend()
+    this.bridge = new SessionBridge({
+      backend: this.backend,
+      defaultUser: 'root',
+      drainMs: this.config.session.drainMs,
+      sendExitSignal: this.config.session.sendExitSignal,
+    })
+
+    this.server = new SshServer({
+      host: this.config.listen.host,
+      port: this.config.listen.port,
+      hostKeys,
+      connection: {
+        authorizedKeys: () => authorizedKeys,
+        acceptEnv: this.config.ssh.acceptEnv,
+        handler: this.bridge.handle,
+      },
+      log: this.log,
+    })
+    const address = await this.server.listen()
+    this.log.info(
+      { event: 'gateway_listening', host: address.address, port: address.port },
+      `listening on ${address.address}:${address.port}`,
+    )
+    return { host: address.address, port: address.port }
+  }
+
+  /**
+   * Stops accepting, lets running sessions go on for the grace time, then ends what is left.
+   */
+  async stop(): Promise<void> {
+    if (this.stopping) return
+    this.stopping = true
+
+    const graceMs = this.config.shutdown.graceMs
+    const sessions = this.bridge?.activeCount ?? 0
+    this.log.info({ event: 'gateway_stopping', sessions, graceMs }, 'stopping')
+    this.server?.stopAccepting()
+
+    const drained = (await this.bridge?.waitForIdle(graceMs)) ?? true
+    if (!drained) {
+      this.log.warn({ event: 'sessions_ended_at_shutdown' }, 'grace time over; ending sessions')
+      await this.bridge?.terminateAll()
+      await this.bridge?.waitForIdle(2000)
+    }
+    this.server?.disconnectAll()
+    this.backend?.close()
+    this.log.info({ event: 'gateway_stopped' }, 'stopped')
+  }
+
+  private loadAuthorizedKeys(): AuthorizedKey[] {
+    const file = this.config.authorizedKeysFile
+    const { keys, skipped } = readAuthorizedKeys(file)
+    for (const { line, reason } of skipped) {
+      this.log.warn({ event: 'authorized_key_skipped', file, line, reason }, 'key line skipped')
+    }
+
+    // Key options (from=, command=, restrict, ...) are not enforced yet; a key that carries
+    // them would be given more than its owner meant, so it is not used at all.
+    const usable = keys.filter((key) => key.options.size === 0)
+    for (const key of keys.filter((k) => k.options.size > 0)) {
+      this.log.warn(
+        { event: 'authorized_key_skipped', file, line: key.line, reason: 'options not supported' },
+        'key line skipped',
+      )
+    }
+    this.log.info({ event: 'authorized_keys_loaded', file, keys: usable.length }, 'keys loaded')
+    return usable
+  }
+
+  private async connectBackend(): Promise<ExecBackend> {
+    const { url, tls } = this.config.backend
+    const location = url ?? detectLocalSocket()
+    if (!url) this.log.info({ event: 'backend_detected', socket: location }, 'local daemon found')
+
+    const backend = await LxdBackend.connect(parseEndpoint(location, tls), this.log)
+    this.log.info({ event: 'backend_connected', backend: backend.describe() }, 'backend ready')
+    return backend
+  }
+}

@@ -1,0 +1,74 @@
+import { createHash } from 'node:crypto'
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { utils } from 'ssh2'
+
+import { ErrorCode, GatewayError } from '../errors'
+
+export interface HostKey {
+  type: string
+  file: string
+  privateKey: Buffer
+  fingerprint: string
+  generated: boolean
+}
+
+/** The host keys every gateway has; sshd's file names, so operators know them on sight. */
+const HOST_KEY_TYPES = [
+  { type: 'ed25519', file: 'ssh_host_ed25519_key' },
+  { type: 'rsa', file: 'ssh_host_rsa_key' },
+] as const
+
+/** Loads the host keys from DIR, generating any that are missing with mode 0600. */
+export function loadHostKeys(dir: string): HostKey[] {
+  mkdirSync(dir, { recursive: true, mode: 0o700 })
+  return HOST_KEY_TYPES.map(({ type, file }) => {
+    const path = join(dir, file)
+    const generated = !exists(path)
+    if (generated) generateKey(type, path)
+    return readHostKey(type, path, generated)
+  })
+}
+
+/** SHA256:base64 of the public key blob, as `ssh-keygen -l` prints it. */
+export function fingerprintOf(publicBlob: Buffer): string {
+  const digest = createHash('sha256').update(publicBlob).digest('base64')
+  return `SHA256:${digest.replace(/=+$/, '')}`
+}
+
+function generateKey(type: 'ed25519' | 'rsa', path: string): void {
+  const pair = type === 'rsa'
+    ? utils.generateKeyPairSync('rsa', { bits: 3072 })
+    : utils.generateKeyPairSync('ed25519')
+  writeFileSync(path, pair.private, { mode: 0o600, flag: 'wx' })
+  writeFileSync(`${path}.pub`, `${pair.public} execgate-host-key\n`, { mode: 0o644 })
+}
+
+/** Like sshd, refuses a private key that anyone but its owner can read or write. */
+function readHostKey(type: string, path: string, generated: boolean): HostKey {
+  const mode = statSync(path).mode & 0o777
+  if ((mode & 0o077) !== 0) {
+    throw new GatewayError(
+      ErrorCode.HOST_KEY_UNSAFE,
+      `host key "${path}" has mode ${mode.toString(8).padStart(4, '0')}; ` +
+        'it must be readable by its owner only (chmod 600)',
+    )
+  }
+
+  const privateKey = readFileSync(path)
+  const parsed = utils.parseKey(privateKey)
+  if (parsed instanceof Error) {
+    throw new GatewayError(ErrorCode.HOST_KEY_UNREADABLE, `host key "${path}": ${parsed.message}`)
+  }
+  const key = Array.isArray(parsed) ? parsed[0] : parsed
+  return { type, file: path, privateKey, fingerprint: fingerprintOf(key.getPublicSSH()), generated }
+}
+
+function exists(path: string): boolean {
+  try {
+    statSync(path)
+    return true
+  } catch {
+    return false
+  }
+}
