@@ -11,6 +11,9 @@ import type { ExecBackend } from './backend/types'
 import type { GatewayConfig } from './config/schema'
 import type { AuthorizedKey } from './ssh/authorized-keys'
 
+/** How long stop() waits for clients to hang up after their sessions ended. */
+const DISCONNECT_WAIT_MS = 2000
+
 /**
  * Wires the SSH server to a backend through the bridge, and owns the order of start and stop.
  * This is the one place that knows both sides.
@@ -76,6 +79,9 @@ export class Gateway {
       await this.bridge?.terminateAll()
       await this.bridge?.waitForIdle(2000)
     }
+    // A client whose last session just ended closes its connection by itself once it has read
+    // the exit status; cutting it sooner would turn that status into ssh's own 255.
+    await this.server?.waitForDisconnects(DISCONNECT_WAIT_MS)
     this.server?.disconnectAll()
     this.backend?.close()
     this.log.info({ event: 'gateway_stopped' }, 'stopped')

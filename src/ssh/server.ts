@@ -57,6 +57,14 @@ export class SshServer {
     this.tcp.close()
   }
 
+  /** Resolves when every client has disconnected, or after ms, whichever comes first. */
+  async waitForDisconnects(ms: number): Promise<void> {
+    const deadline = Date.now() + ms
+    while (this.connections.size > 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+  }
+
   disconnectAll(): void {
     for (const connection of this.connections) connection.end()
     for (const socket of this.sockets.values()) socket.destroy()
