@@ -6,8 +6,9 @@ const ROOT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
 const USER_PATH = '/usr/local/bin:/usr/bin:/bin:/usr/games'
 
 /**
- * The environment sshd gives a session: who the user is, where the connection comes from, the
- * terminal type, then whatever the client sent that AcceptEnv let through.
+ * The environment sshd gives a session: whatever the client sent that AcceptEnv let through,
+ * then who the user is, where the connection comes from and the terminal type, which win over
+ * client values of the same name as they do in sshd's do_setup_env.
  */
 export function sessionEnvironment(
   request: SessionRequest,
@@ -24,7 +25,7 @@ export function sessionEnvironment(
     SSH_CONNECTION: `${remoteAddress} ${remotePort} ${localAddress} ${localPort}`,
   }
   if (request.terminal) env.TERM = request.terminal.term
-  return { ...env, ...request.env }
+  return { ...request.env, ...env }
 }
 
 /** sshd runs a shell as a login shell and a command as `shell -c command`. */

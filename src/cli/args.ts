@@ -31,8 +31,8 @@ export function parseArgs(argv: string[]): CliArgs {
     }
 
     const [flag, inline] = arg.includes('=') ? splitOnce(arg) : [arg, undefined]
+    if (!Object.hasOwn(VALUE_FLAGS, flag)) throw new Error(`unknown argument "${arg}"`)
     const target = VALUE_FLAGS[flag]
-    if (!target) throw new Error(`unknown argument "${arg}"`)
 
     const value = inline ?? argv[++index]
     if (value === undefined || value === '') throw new Error(`${flag} needs a value`)

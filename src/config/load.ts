@@ -23,11 +23,14 @@ export function loadConfig(file: string | undefined, overrides: ConfigOverrides)
   if (overrides.hostKeys !== undefined) merged.hostKeys = overrides.hostKeys
   if (overrides.authorizedKeys !== undefined) merged.authorizedKeys = overrides.authorizedKeys
   if (overrides.logLevel !== undefined) merged.logLevel = overrides.logLevel
-  if (overrides.backend !== undefined) {
-    const backend = (raw.backend ?? {}) as Record<string, unknown>
-    merged.backend = { ...backend, url: overrides.backend }
+  if (overrides.backend !== undefined && isMapping(raw.backend ?? {})) {
+    merged.backend = { ...(raw.backend as object | undefined), url: overrides.backend }
   }
   return validateConfig(merged)
+}
+
+function isMapping(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
 function readYaml(file: string): Record<string, unknown> {

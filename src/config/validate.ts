@@ -22,7 +22,8 @@ export function validateConfig(raw: unknown): GatewayConfig {
   rejectUnknownKeys(session, 'session', ['drainMs', 'sendExitSignal'])
   rejectUnknownKeys(shutdown, 'shutdown', ['graceMs'])
 
-  const defaults = DEFAULT_CONFIG
+  // A copy, so that a caller changing its config cannot change the defaults of the next one.
+  const defaults = structuredClone(DEFAULT_CONFIG)
   return {
     listen: root.listen === undefined ? defaults.listen : parseListen(root.listen, 'listen'),
     hostKeysDir: optionalString(root.hostKeys, 'hostKeys') ?? defaults.hostKeysDir,
@@ -112,10 +113,14 @@ function stringList(value: unknown, path: string): string[] {
   return value as string[]
 }
 
+/** Node's timers silently turn anything from 2^31 ms up into 1 ms. */
+const MAX_TIMER_MS = 2 ** 31 - 1
+
 function duration(value: unknown, path: string): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
     throw invalid(path, 'expected a whole number of milliseconds, 0 or more')
   }
+  if (value > MAX_TIMER_MS) throw invalid(path, `at most ${MAX_TIMER_MS} milliseconds`)
   return value
 }
 

@@ -77,6 +77,7 @@ function splitOptions(line: string): { options?: Map<string, string | true>; res
   while (index < line.length) {
     const match = /^([A-Za-z0-9@._-]+)(?:="((?:[^"\\]|\\.)*)")?/.exec(line.slice(index))
     if (!match) return { rest: line }
+    if (line[index + match[0].length] === '=') return { rest: line }
 
     options.set(match[1].toLowerCase(), match[2] === undefined ? true : match[2].replace(/\\"/g, '"'))
     index += match[0].length
