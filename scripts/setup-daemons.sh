@@ -3,17 +3,21 @@
 # containers the tests and the demo use. Every step is skipped when its result already exists,
 # so a second run takes about a second.
 #
-#   scripts/setup-daemons.sh            both daemons
-#   DAEMONS=lxd scripts/setup-daemons.sh
+#   scripts/setup-daemons.sh                     both daemons, busybox and Debian containers
+#   DAEMONS=lxd IMAGES=busybox scripts/setup-daemons.sh
+#
+# Containers in each daemon: c1, c2 (busybox, running), stopped1 (busybox, stopped) and, with the
+# debian image, d1 (Debian minbase with openssh-sftp-server, rsync, git and python3, running).
 #
 # Exits non-zero when a daemon cannot be started: the real-daemon suites must fail, not skip.
 set -euo pipefail
 
 DAEMONS="${DAEMONS:-lxd incus}"
+IMAGES="${IMAGES:-busybox debian}"
 CACHE_DIR="${EXECGATE_CACHE:-/var/cache/execgate}"
-IMAGE_ALIAS=busybox
 PACKAGES_BASE=(lxd lxd-client busybox-static openssh-client openssh-server
-  python3-asyncssh python3-paramiko rsync git)
+  python3-asyncssh python3-paramiko rsync git debootstrap)
+DEBIAN_PACKAGES=openssh-sftp-server,rsync,git,python3
 PACKAGES_INCUS=(incus-base incus-client)
 
 [ "$(id -u)" = 0 ] || { echo "setup-daemons: must run as root" >&2; exit 1; }
@@ -114,6 +118,41 @@ build_busybox_image() {
   echo "$tarball"
 }
 
+archive_uri() {
+  local uri
+  uri=$(awk '/^URIs:/ { print $2; exit }' /etc/apt/sources.list.d/debian.sources 2>/dev/null ||
+    true)
+  [ -n "$uri" ] || uri=$(awk '/^deb / { print $2; exit }' /etc/apt/sources.list)
+  [ -n "$uri" ] || { echo "setup-daemons: no Debian archive address in apt sources" >&2; exit 1; }
+  echo "$uri"
+}
+
+# A Debian root file system from the same archive apt uses, for the tests that need real
+# programs in the container (sftp-server, rsync, git). Built once and kept in the cache.
+build_debian_image() {
+  local tarball="$CACHE_DIR/debian-image.tar.gz"
+  [ -f "$tarball" ] && { echo "$tarball"; return 0; }
+
+  local work
+  work=$(mktemp -d /var/tmp/execgate-debian.XXXXXX)
+  debootstrap --variant=minbase --include="$DEBIAN_PACKAGES" bookworm "$work/rootfs" \
+    "$(archive_uri)" >"$work/debootstrap.log" 2>&1 ||
+    { tail -n 20 "$work/debootstrap.log" >&2; exit 1; }
+  chroot "$work/rootfs" useradd --create-home --shell /bin/bash --uid 1000 alice
+  # minbase has no init system; the container only has to stay up for execs.
+  printf '#!/bin/sh\nexec /bin/sh -c "while true; do sleep 3600; done"\n' >"$work/rootfs/sbin/init"
+  chmod 755 "$work/rootfs/sbin/init"
+  rm -rf "$work/rootfs/var/cache/apt/archives/"*.deb "$work/rootfs/var/lib/apt/lists/"*
+  printf 'architecture: %s\ncreation_date: %s\nproperties:\n  os: debian\n' \
+    "$(uname -m)" "$(date +%s)" >"$work/metadata.yaml"
+
+  mkdir -p "$CACHE_DIR"
+  tar -C "$work" -czf "$tarball.tmp" metadata.yaml rootfs
+  mv "$tarball.tmp" "$tarball"
+  rm -rf "$work"
+  echo "$tarball"
+}
+
 # Arguments per daemon: the client command, how to start the daemon, how to wait for it.
 daemon_cli() { [ "$1" = lxd ] && echo lxc || echo incus; }
 daemon_socket() {
@@ -166,25 +205,25 @@ profiles:
   devices:
     root: {path: /, pool: default, type: disk}'
   if [ "$name" = lxd ]; then echo "$preseed" | lxd init --preseed
-  else echo "$preseed" | incus admin init --preseed; fi
+  else echo "$preseed" | incus admin init --preseed; fi >/dev/null
 }
 
 ensure_image() {
-  local cli=$1 tarball=$2
-  "$cli" image info "$IMAGE_ALIAS" >/dev/null 2>&1 && return 0
-  "$cli" image import "$tarball" --alias "$IMAGE_ALIAS" >/dev/null
+  local cli=$1 alias=$2 tarball=$3
+  "$cli" image info "$alias" >/dev/null 2>&1 && return 0
+  "$cli" image import "$tarball" --alias "$alias" >/dev/null
 }
 
-# ensure_container CLI NAME STATE: STATE is running or stopped.
+# ensure_container CLI IMAGE NAME STATE: STATE is running or stopped.
 ensure_container() {
-  local cli=$1 name=$2 want=$3 state
+  local cli=$1 image=$2 name=$3 want=$4 state
   state=$("$cli" list "^${name}\$" -c s --format csv 2>/dev/null || true)
   if [ -z "$state" ]; then
-    "$cli" init "$IMAGE_ALIAS" "$name" >/dev/null 2>&1
+    "$cli" init "$image" "$name" >/dev/null 2>&1
     state=STOPPED
   fi
   if [ "$want" = running ] && [ "$state" != RUNNING ]; then
-    "$cli" start "$name"
+    "$cli" start "$name" >/dev/null
   elif [ "$want" = stopped ] && [ "$state" = RUNNING ]; then
     "$cli" stop --force "$name"
   fi
@@ -201,21 +240,29 @@ main() {
   say "packages present"
   ensure_subids
 
-  local tarball
-  tarball=$(build_busybox_image)
-  say "busybox image at $tarball"
+  local busybox debian=''
+  busybox=$(build_busybox_image)
+  say "busybox image at $busybox"
+  if [[ " $IMAGES " == *" debian "* ]]; then
+    debian=$(build_debian_image)
+    say "debian image at $debian"
+  fi
 
   local name cli
   for name in $DAEMONS; do
     cli=$(daemon_cli "$name")
     start_daemon "$name"
     init_daemon "$name"
-    ensure_image "$cli" "$tarball"
-    ensure_container "$cli" c1 running
-    ensure_container "$cli" c2 running
-    ensure_container "$cli" stopped1 stopped
+    ensure_image "$cli" busybox "$busybox"
+    ensure_container "$cli" busybox c1 running
+    ensure_container "$cli" busybox c2 running
+    ensure_container "$cli" busybox stopped1 stopped
+    if [ -n "$debian" ]; then
+      ensure_image "$cli" debian "$debian"
+      ensure_container "$cli" debian d1 running
+    fi
     check_exec "$cli"
-    say "$name ready on $(daemon_socket "$name"): c1, c2 running, stopped1 stopped"
+    say "$name ready on $(daemon_socket "$name")"
   done
 }
 
