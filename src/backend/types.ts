@@ -37,7 +37,9 @@ export interface TerminalSize {
 
 export interface ExecSpec {
   instance: InstanceRef
-  argv: string[]
+  /** The program is always a shell: `shell -c script`, or a login shell (`shell -l`). */
+  shell: string
+  script?: string
   env: Record<string, string>
   uid: number
   gid: number

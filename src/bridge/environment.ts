@@ -27,8 +27,3 @@ export function sessionEnvironment(
   if (request.terminal) env.TERM = request.terminal.term
   return { ...request.env, ...env }
 }
-
-/** sshd runs a shell as a login shell and a command as `shell -c command`. */
-export function sessionArgv(request: SessionRequest, user: InstanceUser): string[] {
-  return request.kind === 'exec' ? [user.shell, '-c', request.command ?? ''] : [user.shell, '-l']
-}

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import type { Logger } from 'pino'
 
 import { ErrorCode, GatewayError, isGatewayError, userMessageOf } from '../errors'
-import { sessionArgv, sessionEnvironment } from './environment'
+import { sessionEnvironment } from './environment'
 import { GATEWAY_FAILURE_STATUS, outcomeFor } from './exit-status'
 import { signalNumber } from './signals'
 import { settlesWithin } from './wait'
@@ -89,7 +89,9 @@ export class RunningSession {
 
     const process = await backend.exec({
       instance,
-      argv: sessionArgv(this.request, user),
+      // sshd runs a command as `shell -c command`, and a shell as a login shell.
+      shell: user.shell,
+      script: this.request.kind === 'exec' ? this.request.command ?? '' : undefined,
       env: sessionEnvironment(this.request, user),
       uid: user.uid,
       gid: user.gid,

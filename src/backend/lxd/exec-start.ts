@@ -2,6 +2,7 @@ import type { Logger } from 'pino'
 import type WebSocket from 'ws'
 
 import { ErrorCode, GatewayError } from '../../errors'
+import { commandLine } from './command-line'
 import { LxdExecProcess } from './exec-process'
 import { endTaggedProcesses } from './leftovers'
 import { instancePath } from './paths'
@@ -32,7 +33,7 @@ export async function startExec(
 ): Promise<LxdExecProcess> {
   const interactive = spec.terminal !== undefined
   const created = await http.json<ExecCreated>('POST', instancePath(spec.instance, 'exec'), {
-    command: spec.argv,
+    command: commandLine(spec, dialect),
     environment: { ...spec.env, EXECGATE_SESSION: spec.sessionTag },
     interactive,
     'wait-for-websocket': true,

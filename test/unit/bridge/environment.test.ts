@@ -1,6 +1,6 @@
 import { expect } from 'chai'
 
-import { sessionArgv, sessionEnvironment } from '../../../src/bridge/environment'
+import { sessionEnvironment } from '../../../src/bridge/environment'
 import type { InstanceUser } from '../../../src/backend/types'
 import type { SessionRequest } from '../../../src/ssh/types'
 
@@ -120,40 +120,5 @@ describe('sessionEnvironment', () => {
     const req = request({ env: { LANG: 'C' } })
     sessionEnvironment(req, ALICE)
     expect(req.env).to.deep.equal({ LANG: 'C' })
-  })
-})
-
-describe('sessionArgv', () => {
-  it('runs an exec as shell -c command', () => {
-    expect(sessionArgv(request({ command: 'uname -a' }), ALICE))
-      .to.deep.equal(['/bin/bash', '-c', 'uname -a'])
-  })
-
-  it('runs a shell request as a login shell', () => {
-    expect(sessionArgv(request({ kind: 'shell', command: undefined }), ALICE))
-      .to.deep.equal(['/bin/bash', '-l'])
-  })
-
-  it('uses the user\'s own shell', () => {
-    expect(sessionArgv(request({ command: 'id' }), ROOT)).to.deep.equal(['/bin/sh', '-c', 'id'])
-  })
-
-  it('passes the command as one argument, quotes, newlines and all', () => {
-    const command = 'echo "a b" \'c\'; printf "%s\\n" $HOME\nexit 3'
-    expect(sessionArgv(request({ command }), ALICE)).to.deep.equal(['/bin/bash', '-c', command])
-  })
-
-  it('runs an empty exec command as shell -c with an empty string', () => {
-    expect(sessionArgv(request({ command: '' }), ALICE), 'empty').to.deep.equal(
-      ['/bin/bash', '-c', ''],
-    )
-    expect(sessionArgv(request({ command: undefined }), ALICE), 'undefined').to.deep.equal(
-      ['/bin/bash', '-c', ''],
-    )
-  })
-
-  it('ignores a command on a shell request', () => {
-    expect(sessionArgv(request({ kind: 'shell', command: 'id' }), ALICE))
-      .to.deep.equal(['/bin/bash', '-l'])
   })
 })

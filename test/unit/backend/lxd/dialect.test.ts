@@ -13,6 +13,7 @@ describe('detectDialect', () => {
         kind: 'lxd',
         version: '5.0.2',
         endsOutputAfterExit: false,
+        losesTerminalTail: true,
         fileHeaderPrefix: 'X-LXD-',
       })
     })
@@ -22,6 +23,7 @@ describe('detectDialect', () => {
         kind: 'lxd',
         version: '5.0.3',
         endsOutputAfterExit: true,
+        losesTerminalTail: false,
         fileHeaderPrefix: 'X-LXD-',
       })
     })
@@ -71,12 +73,14 @@ describe('detectDialect', () => {
         kind: 'lxd',
         version: '0',
         endsOutputAfterExit: false,
+        losesTerminalTail: true,
         fileHeaderPrefix: 'X-LXD-',
       })
       expect(detectDialect({ environment: {} }), 'empty environment').to.deep.equal({
         kind: 'lxd',
         version: '0',
         endsOutputAfterExit: false,
+        losesTerminalTail: true,
         fileHeaderPrefix: 'X-LXD-',
       })
     })
@@ -89,6 +93,7 @@ describe('detectDialect', () => {
           kind: 'incus',
           version: '6.0.1',
           endsOutputAfterExit: true,
+          losesTerminalTail: false,
           fileHeaderPrefix: 'X-Incus-',
         })
     })
