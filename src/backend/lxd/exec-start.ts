@@ -10,7 +10,7 @@ import { connectWebSocket, dropWebSocket } from './websocket-connect'
 import type { Dialect } from './dialect'
 import type { Endpoint } from './endpoint'
 import type { ExecOperation, ExecSockets } from './exec-process'
-import type { DaemonHttp } from './http'
+import type { DaemonHttp, RawResponse } from './http'
 import type { ExecSpec } from '../types'
 
 /** The operation object of a new exec; its metadata names one secret per websocket. */
@@ -68,19 +68,31 @@ export async function startExec(
  * now, because the daemon forgets a finished operation 5 s after it ends.
  */
 async function waitForOperation(http: DaemonHttp, id: string): Promise<ExecOperation> {
-  const path = `/1.0/operations/${encodeURIComponent(id)}/wait`
-  const response = await http.raw('GET', path, { timeoutMs: 0 })
-  const envelope = JSON.parse(response.body.toString('utf8')) as {
-    type: string
-    error?: string
-    metadata?: ExecOperation
+  const path = `/1.0/operations/${encodeURIComponent(id)}`
+  const waited = parseOperation(await http.raw('GET', `${path}/wait`, { timeoutMs: 0 }))
+  if (waited.operation) return waited.operation
+
+  // Incus answers the wait of a failed operation (a command that exits 126 or 127) with an
+  // error envelope; the operation itself, kept for 5 s, still holds the exit status.
+  const fetched = parseOperation(await http.raw('GET', path))
+  if (fetched.operation) return fetched.operation
+  throw new GatewayError(ErrorCode.EXEC_LOST, `waiting on operation ${id}: ${waited.error}`, {
+    userMessage: 'lost track of the command in the container daemon',
+  })
+}
+
+function parseOperation(response: RawResponse): { operation?: ExecOperation; error?: string } {
+  try {
+    const envelope = JSON.parse(response.body.toString('utf8')) as {
+      type: string
+      error?: string
+      metadata?: ExecOperation | null
+    }
+    if (envelope.type !== 'error' && envelope.metadata) return { operation: envelope.metadata }
+    return { error: envelope.error }
+  } catch {
+    return { error: `HTTP ${response.statusCode}` }
   }
-  if (envelope.type === 'error' || !envelope.metadata) {
-    throw new GatewayError(ErrorCode.EXEC_LOST, `waiting on operation ${id}: ${envelope.error}`, {
-      userMessage: 'lost track of the command in the container daemon',
-    })
-  }
-  return envelope.metadata
 }
 
 async function connectSockets(

@@ -24,6 +24,23 @@ export function describeExitStatus(suite: ConformanceSuite): void {
       const r = await suite.ssh('kill -TERM $$')
       expect(r.code, 'exit status').to.equal(143)
     })
+
+    it('reports 127 and the shell\'s message for a command that is not found', async () => {
+      const r = await suite.ssh('no-such-command-here')
+      expect(r.code, 'exit status').to.equal(127)
+      expect(r.stderr, 'stderr').to.match(/no-such-command-here: not found/)
+    })
+
+    it('reports 126 and 127 when the command exits with them itself', async () => {
+      expect((await suite.ssh('exit 126')).code, 'exit 126').to.equal(126)
+      expect((await suite.ssh('exit 127')).code, 'exit 127').to.equal(127)
+    })
+
+    it('reports 255 when the command exits with it, with nothing from the gateway', async () => {
+      const r = await suite.ssh('exit 255')
+      expect(r.code, 'exit status').to.equal(255)
+      expect(r.stderr, 'stderr').to.equal('')
+    })
   })
 
   describe('command', () => {
