@@ -17,7 +17,9 @@ IMAGES="${IMAGES:-busybox debian}"
 CACHE_DIR="${EXECGATE_CACHE:-/var/cache/execgate}"
 PACKAGES_BASE=(lxd lxd-client busybox-static openssh-client openssh-server
   python3-asyncssh python3-paramiko rsync git debootstrap)
-DEBIAN_PACKAGES=openssh-sftp-server,rsync,git,python3
+DEBIAN_PACKAGES=openssh-sftp-server,openssh-client,rsync,git,python3
+# Names the Debian image after what is in it, so a changed package list builds a new one.
+DEBIAN_IMAGE=debian-$(echo "$DEBIAN_PACKAGES" | md5sum | cut -c1-8)
 PACKAGES_INCUS=(incus-base incus-client)
 
 [ "$(id -u)" = 0 ] || { echo "setup-daemons: must run as root" >&2; exit 1; }
@@ -29,18 +31,23 @@ say() {
 }
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
 
-# The backports suite lives at the same archive address as the machine's own sources: read it
-# from there instead of writing a host name into the project.
-add_backports_source() {
-  local list=/etc/apt/sources.list.d/execgate-backports.sources
-  [ -f "$list" ] && return 0
-
+# The backports suite and debootstrap use the archive address the machine's own apt sources
+# name, instead of a host name written into the project.
+archive_uri() {
   local uri
   uri=$(awk '/^URIs:/ { print $2; exit }' /etc/apt/sources.list.d/debian.sources 2>/dev/null ||
     true)
   [ -n "$uri" ] || uri=$(awk '/^deb / { print $2; exit }' /etc/apt/sources.list)
   [ -n "$uri" ] || { echo "setup-daemons: no Debian archive address in apt sources" >&2; exit 1; }
+  echo "$uri"
+}
 
+add_backports_source() {
+  local list=/etc/apt/sources.list.d/execgate-backports.sources
+  [ -f "$list" ] && return 0
+
+  local uri
+  uri=$(archive_uri)
   printf 'Types: deb\nURIs: %s\nSuites: bookworm-backports\nComponents: main\n' "$uri" \
     >"$list"
   printf 'Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' >>"$list"
@@ -118,19 +125,10 @@ build_busybox_image() {
   echo "$tarball"
 }
 
-archive_uri() {
-  local uri
-  uri=$(awk '/^URIs:/ { print $2; exit }' /etc/apt/sources.list.d/debian.sources 2>/dev/null ||
-    true)
-  [ -n "$uri" ] || uri=$(awk '/^deb / { print $2; exit }' /etc/apt/sources.list)
-  [ -n "$uri" ] || { echo "setup-daemons: no Debian archive address in apt sources" >&2; exit 1; }
-  echo "$uri"
-}
-
 # A Debian root file system from the same archive apt uses, for the tests that need real
 # programs in the container (sftp-server, rsync, git). Built once and kept in the cache.
 build_debian_image() {
-  local tarball="$CACHE_DIR/debian-image.tar.gz"
+  local tarball="$CACHE_DIR/$DEBIAN_IMAGE.tar.gz"
   [ -f "$tarball" ] && { echo "$tarball"; return 0; }
 
   local work
@@ -214,12 +212,17 @@ ensure_image() {
   "$cli" image import "$tarball" --alias "$alias" >/dev/null
 }
 
-# ensure_container CLI IMAGE NAME STATE: STATE is running or stopped.
+# ensure_container CLI IMAGE NAME STATE: STATE is running or stopped. A container made from
+# another image (an older Debian image, say) is made again.
 ensure_container() {
   local cli=$1 image=$2 name=$3 want=$4 state
   state=$("$cli" list "^${name}\$" -c s --format csv 2>/dev/null || true)
+  if [ -n "$state" ] && [ "$("$cli" config get "$name" user.execgate.image)" != "$image" ]; then
+    "$cli" delete --force "$name" >/dev/null
+    state=''
+  fi
   if [ -z "$state" ]; then
-    "$cli" init "$image" "$name" >/dev/null 2>&1
+    "$cli" init "$image" "$name" -c user.execgate.image="$image" >/dev/null 2>&1
     state=STOPPED
   fi
   if [ "$want" = running ] && [ "$state" != RUNNING ]; then
@@ -258,8 +261,8 @@ main() {
     ensure_container "$cli" busybox c2 running
     ensure_container "$cli" busybox stopped1 stopped
     if [ -n "$debian" ]; then
-      ensure_image "$cli" debian "$debian"
-      ensure_container "$cli" debian d1 running
+      ensure_image "$cli" "$DEBIAN_IMAGE" "$debian"
+      ensure_container "$cli" "$DEBIAN_IMAGE" d1 running
     fi
     check_exec "$cli"
     say "$name ready on $(daemon_socket "$name")"

@@ -40,6 +40,7 @@ export class Gateway {
       defaultUser: 'root',
       drainMs: this.config.session.drainMs,
       sendExitSignal: this.config.session.sendExitSignal,
+      sftpServer: this.config.sftp.server,
     })
 
     this.server = new SshServer({
@@ -49,6 +50,7 @@ export class Gateway {
       connection: {
         authorizedKeys: () => authorizedKeys,
         acceptEnv: this.config.ssh.acceptEnv,
+        subsystems: ['sftp'],
         handler: this.bridge.handle,
       },
       log: this.log,

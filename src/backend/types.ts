@@ -1,4 +1,4 @@
-import type { Readable, Writable } from 'node:stream'
+import type { Duplex, Readable, Writable } from 'node:stream'
 
 /**
  * What the gateway needs from a container engine. An implementation knows its daemon and
@@ -13,6 +13,13 @@ export interface ExecBackend {
   lookupUser(instance: InstanceRef, user: string): Promise<InstanceUser>
   /** Starts a process in the instance; resolves once it runs and its streams are attached. */
   exec(spec: ExecSpec): Promise<ExecProcess>
+  /** The first of PATHS that exists in the instance, or undefined. */
+  findFile(instance: InstanceRef, paths: string[]): Promise<string | undefined>
+  /**
+   * For daemons that serve SFTP themselves: a raw SFTP v3 byte stream into a running instance,
+   * served as root. Backends without such a server leave it out.
+   */
+  openSftp?(instance: InstanceRef): Promise<Duplex>
   close(): void
 }
 

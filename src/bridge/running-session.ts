@@ -5,8 +5,16 @@ import { ErrorCode, GatewayError, isGatewayError, userMessageOf } from '../error
 import { sessionEnvironment } from './environment'
 import { GATEWAY_FAILURE_STATUS, outcomeFor } from './exit-status'
 import { signalNumber } from './signals'
+import { chooseSftpRoute, shellQuote, spliceSftp } from './sftp'
 import { settlesWithin } from './wait'
-import type { ExecBackend, ExecProcess, ExitResult, TerminalSize } from '../backend/types'
+import type {
+  ExecBackend,
+  ExecProcess,
+  ExitResult,
+  InstanceRef,
+  TerminalSize,
+} from '../backend/types'
+import type { SftpServer } from '../config/schema'
 import type { SessionChannel, SessionRequest } from '../ssh/types'
 
 export interface BridgeSettings {
@@ -15,6 +23,7 @@ export interface BridgeSettings {
   defaultUser: string
   drainMs: number
   sendExitSignal: boolean
+  sftpServer: SftpServer
 }
 
 /** After leftovers were ended: how long output may stand still before execgate gives up. */
@@ -32,8 +41,7 @@ export class RunningSession {
   private process?: ExecProcess
   private terminalSize?: TerminalSize
   private readonly pendingSignals: number[] = []
-  private bytesIn = 0
-  private bytesOut = 0
+  private readonly bytes = { bytesIn: 0, bytesOut: 0 }
   private lastProgressAt = Date.now()
   private readonly startedAt = Date.now()
   private clientGone = false
@@ -69,8 +77,7 @@ export class RunningSession {
         event: 'session_ended',
         exitStatus: status,
         clientGone: this.clientGone,
-        bytesIn: this.bytesIn,
-        bytesOut: this.bytesOut,
+        ...this.bytes,
         durationMs: Date.now() - this.startedAt,
       },
       'session ended',
@@ -85,13 +92,22 @@ export class RunningSession {
   private async execute(): Promise<ExitResult> {
     const { backend } = this.settings
     const instance = { name: this.request.login.container, project: this.request.login.project }
-    const user = await backend.lookupUser(instance, this.request.login.user ?? this.settings.defaultUser)
+    const userName = this.request.login.user ?? this.settings.defaultUser
+    const user = await backend.lookupUser(instance, userName)
+
+    // sshd runs a command as `shell -c command`, and a shell as a login shell.
+    let script = this.request.kind === 'shell' ? undefined : this.request.command ?? ''
+    if (this.request.kind === 'subsystem') {
+      const route = await chooseSftpRoute(backend, instance, user, this.settings.sftpServer)
+      this.log.debug({ event: 'sftp_route', route: route.kind }, 'sftp route chosen')
+      if (route.kind === 'daemon') return this.spliceDaemonSftp(instance)
+      script = `exec ${shellQuote(route.path)}`
+    }
 
     const process = await backend.exec({
       instance,
-      // sshd runs a command as `shell -c command`, and a shell as a login shell.
       shell: user.shell,
-      script: this.request.kind === 'exec' ? this.request.command ?? '' : undefined,
+      script,
       env: sessionEnvironment(this.request, user),
       uid: user.uid,
       gid: user.gid,
@@ -110,13 +126,22 @@ export class RunningSession {
     return this.awaitExit(process)
   }
 
+  private async spliceDaemonSftp(instance: InstanceRef): Promise<ExitResult> {
+    const openSftp = this.settings.backend.openSftp?.bind(this.settings.backend)
+    if (!openSftp) throw new Error('backend has no SFTP server')
+
+    const stream = await openSftp(instance)
+    if (this.clientGone) stream.destroy()
+    return spliceSftp(stream, this.channel, this.bytes)
+  }
+
   private connectStreams(process: ExecProcess): void {
     const { input, output, errorOutput } = this.channel
-    input.on('data', (chunk: Buffer) => (this.bytesIn += chunk.length))
+    input.on('data', (chunk: Buffer) => (this.bytes.bytesIn += chunk.length))
     input.pipe(process.stdin)
 
     const countOutput = (chunk: Buffer) => {
-      this.bytesOut += chunk.length
+      this.bytes.bytesOut += chunk.length
       this.lastProgressAt = Date.now()
     }
     process.stdout.on('data', countOutput)

@@ -11,6 +11,7 @@ export interface GatewayConfig {
   backend: BackendConfig
   ssh: SshConfig
   session: SessionConfig
+  sftp: SftpConfig
   shutdown: ShutdownConfig
 }
 
@@ -50,6 +51,19 @@ export interface SessionConfig {
   sendExitSignal: boolean
 }
 
+/** Which SFTP server serves the sftp subsystem. */
+export type SftpServer = 'daemon' | 'container'
+
+export interface SftpConfig {
+  /**
+   * `daemon`: the daemon's own SFTP server, which needs nothing in the container and runs as
+   * root; sessions of other users use the container's sftp-server, so their files are theirs.
+   * `container`: the container's sftp-server for everyone, the daemon's for root when the
+   * container has none. @default daemon
+   */
+  server: SftpServer
+}
+
 export interface ShutdownConfig {
   /** On SIGTERM, how long running sessions may go on before they are ended. @default 10000 */
   graceMs: number
@@ -63,5 +77,6 @@ export const DEFAULT_CONFIG: GatewayConfig = {
   backend: {},
   ssh: { acceptEnv: ['LANG', 'LC_*'] },
   session: { drainMs: 1000, sendExitSignal: false },
+  sftp: { server: 'daemon' },
   shutdown: { graceMs: 10000 },
 }

@@ -10,16 +10,19 @@ type Raw = Record<string, unknown>
 export function validateConfig(raw: unknown): GatewayConfig {
   const root = asObject(raw ?? {}, '')
   rejectUnknownKeys(root, '', [
-    'listen', 'hostKeys', 'authorizedKeys', 'logLevel', 'backend', 'ssh', 'session', 'shutdown',
+    'listen', 'hostKeys', 'authorizedKeys', 'logLevel', 'backend', 'ssh', 'session', 'sftp',
+    'shutdown',
   ])
 
   const backend = asObject(root.backend ?? {}, 'backend')
   const ssh = asObject(root.ssh ?? {}, 'ssh')
   const session = asObject(root.session ?? {}, 'session')
+  const sftp = asObject(root.sftp ?? {}, 'sftp')
   const shutdown = asObject(root.shutdown ?? {}, 'shutdown')
   rejectUnknownKeys(backend, 'backend', ['url', 'tls'])
   rejectUnknownKeys(ssh, 'ssh', ['acceptEnv'])
   rejectUnknownKeys(session, 'session', ['drainMs', 'sendExitSignal'])
+  rejectUnknownKeys(sftp, 'sftp', ['server'])
   rejectUnknownKeys(shutdown, 'shutdown', ['graceMs'])
 
   // A copy, so that a caller changing its config cannot change the defaults of the next one.
@@ -43,6 +46,9 @@ export function validateConfig(raw: unknown): GatewayConfig {
         session.sendExitSignal ?? defaults.session.sendExitSignal,
         'session.sendExitSignal',
       ),
+    },
+    sftp: {
+      server: oneOf(sftp.server ?? defaults.sftp.server, 'sftp.server', ['daemon', 'container']),
     },
     shutdown: {
       graceMs: duration(shutdown.graceMs ?? defaults.shutdown.graceMs, 'shutdown.graceMs'),
@@ -122,6 +128,13 @@ function duration(value: unknown, path: string): number {
   }
   if (value > MAX_TIMER_MS) throw invalid(path, `at most ${MAX_TIMER_MS} milliseconds`)
   return value
+}
+
+function oneOf<T extends string>(value: unknown, path: string, choices: T[]): T {
+  if (typeof value !== 'string' || !choices.includes(value as T)) {
+    throw invalid(path, `expected one of ${choices.join(', ')}`)
+  }
+  return value as T
 }
 
 function bool(value: unknown, path: string): boolean {

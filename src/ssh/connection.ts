@@ -12,6 +12,7 @@ import { printable } from './printable'
 export interface ConnectionSettings {
   authorizedKeys: () => AuthorizedKey[]
   acceptEnv: string[]
+  subsystems: string[]
   handler: SessionHandler
 }
 
@@ -79,6 +80,7 @@ export class ClientConnection {
       login: this.login,
       client: this.address,
       acceptEnv: this.settings.acceptEnv,
+      subsystems: this.settings.subsystems,
       handler: this.settings.handler,
       log: this.log,
     })

@@ -20,6 +20,8 @@ export interface SessionContext {
   login: LoginTarget
   client: ClientAddress
   acceptEnv: string[]
+  /** Subsystem names the handler serves; any other is refused as sshd refuses it. */
+  subsystems: string[]
   handler: SessionHandler
   log: Logger
 }
@@ -47,8 +49,9 @@ export class SessionRequests {
     session.on('signal', (accept, reject, info) => this.onSignal(accept, reject, info.name))
     session.on('shell', (accept, reject) => this.onStart(accept, reject, 'shell'))
     session.on('exec', (accept, reject, info) => this.onStart(accept, reject, 'exec', info.command))
-    session.on('subsystem', (_accept, reject, info) => this.refuse(reject, 'subsystem', info.name))
-    session.on('sftp', (_accept, reject) => this.refuse(reject, 'subsystem', 'sftp'))
+    // No 'sftp' listener: ssh2 then offers sftp as a plain subsystem with a raw channel,
+    // instead of parsing the SFTP protocol itself.
+    session.on('subsystem', (accept, reject, info) => this.onSubsystem(accept, reject, info.name))
     session.on('x11', (_accept, reject) => this.refuse(reject, 'x11-req'))
     session.on('auth-agent', (_accept, reject) => this.refuse(reject, 'auth-agent-req'))
   }
@@ -90,10 +93,21 @@ export class SessionRequests {
     accept?.()
   }
 
+  private onSubsystem(
+    accept: AcceptConnection<ServerChannel>,
+    reject: RejectConnection,
+    name: string,
+  ): void {
+    if (!this.context.subsystems.includes(name)) {
+      return this.refuse(reject, 'subsystem', printable(name))
+    }
+    this.onStart(accept, reject, 'subsystem', name)
+  }
+
   private onStart(
     accept: AcceptConnection<ServerChannel>,
     reject: RejectConnection,
-    kind: 'shell' | 'exec',
+    kind: SessionRequest['kind'],
     command?: string,
   ): void {
     if (this.channel) return this.refuse(reject, kind, 'a program already runs')

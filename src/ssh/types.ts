@@ -29,8 +29,8 @@ export interface ClientAddress {
 export interface SessionRequest {
   sessionId: string
   login: LoginTarget
-  kind: 'shell' | 'exec'
-  /** The exec request's command; undefined for a shell. */
+  kind: 'shell' | 'exec' | 'subsystem'
+  /** The exec request's command, or the subsystem's name; undefined for a shell. */
   command?: string
   terminal?: TerminalRequest
   /** Variables the client sent that the AcceptEnv policy let through. */

@@ -1,3 +1,4 @@
+import type { Duplex } from 'node:stream'
 import type { Logger } from 'pino'
 
 import { ErrorCode, GatewayError } from '../../errors'
@@ -7,6 +8,7 @@ import { describeEndpoint, pinServerCertificate } from './endpoint'
 import { startExec } from './exec-start'
 import { DaemonHttp, DaemonRequestError } from './http'
 import { instancePath } from './paths'
+import { upgradeToSftp } from './sftp'
 import type { Dialect, ServerInfo } from './dialect'
 import type { Endpoint } from './endpoint'
 import type { ExecBackend, ExecProcess, ExecSpec, InstanceRef, InstanceUser } from '../types'
@@ -71,8 +73,32 @@ export class LxdBackend implements ExecBackend {
     }
   }
 
+  async findFile(instance: InstanceRef, paths: string[]): Promise<string | undefined> {
+    const found = await Promise.all(paths.map((path) => this.fileExists(instance, path)))
+    return paths.find((_path, index) => found[index])
+  }
+
+  /** The daemon's SFTP server also serves stopped instances; sessions must not, as for exec. */
+  async openSftp(instance: InstanceRef): Promise<Duplex> {
+    try {
+      const state = await this.http.json<{ status: string }>('GET', instancePath(instance, 'state'))
+      if (state.metadata.status !== 'Running') {
+        throw new DaemonRequestError(400, `Instance is not running (${state.metadata.status})`, '')
+      }
+      return await upgradeToSftp(this.endpoint, instancePath(instance, 'sftp'))
+    } catch (err) {
+      throw instanceError(instance, err)
+    }
+  }
+
   close(): void {
     this.http.close()
+  }
+
+  private async fileExists(instance: InstanceRef, path: string): Promise<boolean> {
+    const query = `path=${path}`
+    const response = await this.http.raw('HEAD', instancePath(instance, 'files', query))
+    return response.statusCode === 200
   }
 
   /** The file's text, or undefined when the instance has no such file. */
