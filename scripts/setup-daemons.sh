@@ -37,7 +37,8 @@ archive_uri() {
   local uri
   uri=$(awk '/^URIs:/ { print $2; exit }' /etc/apt/sources.list.d/debian.sources 2>/dev/null ||
     true)
-  [ -n "$uri" ] || uri=$(awk '/^deb / { print $2; exit }' /etc/apt/sources.list)
+  [ -n "$uri" ] || uri=$(awk '/^deb / { print $2; exit }' /etc/apt/sources.list 2>/dev/null ||
+    true)
   [ -n "$uri" ] || { echo "setup-daemons: no Debian archive address in apt sources" >&2; exit 1; }
   echo "$uri"
 }
@@ -51,7 +52,6 @@ add_backports_source() {
   printf 'Types: deb\nURIs: %s\nSuites: bookworm-backports\nComponents: main\n' "$uri" \
     >"$list"
   printf 'Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' >>"$list"
-  APT_UPDATED=0
 }
 
 install_packages() {
