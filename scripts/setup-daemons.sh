@@ -6,8 +6,9 @@
 #   scripts/setup-daemons.sh                     both daemons, busybox and Debian containers
 #   DAEMONS=lxd IMAGES=busybox scripts/setup-daemons.sh
 #
-# Containers in each daemon: c1, c2 (busybox, running), stopped1 (busybox, stopped) and, with the
-# debian image, d1 (Debian minbase with openssh-sftp-server, rsync, git and python3, running).
+# Containers in each daemon: c1, c2, web-1, db-1 (busybox, running), stopped1 (busybox, stopped)
+# and, with the debian image, d1 (Debian minbase with openssh-sftp-server, openssh-client, rsync,
+# git and python3, running).
 #
 # Exits non-zero when a daemon cannot be started: the real-daemon suites must fail, not skip.
 set -euo pipefail
@@ -260,6 +261,8 @@ main() {
     ensure_container "$cli" busybox c1 running
     ensure_container "$cli" busybox c2 running
     ensure_container "$cli" busybox stopped1 stopped
+    ensure_container "$cli" busybox web-1 running
+    ensure_container "$cli" busybox db-1 running
     if [ -n "$debian" ]; then
       ensure_image "$cli" "$DEBIAN_IMAGE" "$debian"
       ensure_container "$cli" "$DEBIAN_IMAGE" d1 running

@@ -4,12 +4,13 @@ import { LxdBackend } from './backend/lxd/backend'
 import { detectLocalSocket } from './backend/lxd/detect'
 import { parseEndpoint } from './backend/lxd/endpoint'
 import { SessionBridge } from './bridge/session-bridge'
-import { readAuthorizedKeys } from './ssh/authorized-keys'
+import { parseAuthorizedKeys, readAuthorizedKeys } from './ssh/authorized-keys'
 import { loadHostKeys } from './ssh/host-keys'
 import { SshServer } from './ssh/server'
 import type { ExecBackend } from './backend/types'
 import type { GatewayConfig } from './config/schema'
 import type { AuthorizedKey } from './ssh/authorized-keys'
+import type { LoginTarget } from './ssh/types'
 
 /** How long stop() waits for clients to hang up after their sessions ended. */
 const DISCONNECT_WAIT_MS = 2000
@@ -34,10 +35,10 @@ export class Gateway {
     }
     const authorizedKeys = this.loadAuthorizedKeys()
 
-    this.backend = await this.connectBackend()
+    const backend = await this.connectBackend()
+    this.backend = backend
     this.bridge = new SessionBridge({
       backend: this.backend,
-      defaultUser: 'root',
       drainMs: this.config.session.drainMs,
       sendExitSignal: this.config.session.sendExitSignal,
       sftpServer: this.config.sftp.server,
@@ -47,8 +48,15 @@ export class Gateway {
       host: this.config.listen.host,
       port: this.config.listen.port,
       hostKeys,
+      maxUnauthenticated: this.config.auth.maxUnauthenticated,
+      loginGraceMs: this.config.auth.graceMs,
       connection: {
         authorizedKeys: () => authorizedKeys,
+        containerKeys: this.config.auth.containerKeys ? this.containerKeys(backend) : undefined,
+        defaultUser: this.config.login.defaultUser,
+        defaultProject: this.config.login.defaultProject,
+        maxAuthTries: this.config.auth.maxTries,
+        maxSessions: this.config.ssh.maxSessions,
         acceptEnv: this.config.ssh.acceptEnv,
         subsystems: ['sftp'],
         handler: this.bridge.handle,
@@ -95,18 +103,30 @@ export class Gateway {
     for (const { line, reason } of skipped) {
       this.log.warn({ event: 'authorized_key_skipped', file, line, reason }, 'key line skipped')
     }
+    this.log.info({ event: 'authorized_keys_loaded', file, keys: keys.length }, 'keys loaded')
+    return keys
+  }
 
-    // Key options (from=, command=, restrict, ...) are not enforced yet; a key that carries
-    // them would be given more than its owner meant, so it is not used at all.
-    const usable = keys.filter((key) => key.options.size === 0)
-    for (const key of keys.filter((k) => k.options.size > 0)) {
-      this.log.warn(
-        { event: 'authorized_key_skipped', file, line: key.line, reason: 'options not supported' },
-        'key line skipped',
-      )
+  /**
+   * Reads the login's own ~/.ssh/authorized_keys in the container. A key found there reaches
+   * only that user in that container, whatever its options say about other places.
+   */
+  private containerKeys(backend: ExecBackend) {
+    return async (login: LoginTarget): Promise<AuthorizedKey[]> => {
+      const instance = { name: login.container, project: login.project }
+      const text = await backend.readUserFile(instance, login.user ?? 'root', '.ssh/authorized_keys')
+        .catch((err: unknown) => {
+          this.log.debug({ err, event: 'container_keys_unreadable' }, 'no container keys')
+          return undefined
+        })
+      if (text === undefined) return []
+
+      const only = { containers: [`${login.container}.${login.project ?? 'default'}`] }
+      return parseAuthorizedKeys(text).keys.map((key) => ({
+        ...key,
+        restrictions: { ...key.restrictions, ...only, users: [login.user ?? 'root'] },
+      }))
     }
-    this.log.info({ event: 'authorized_keys_loaded', file, keys: usable.length }, 'keys loaded')
-    return usable
   }
 
   private async connectBackend(): Promise<ExecBackend> {

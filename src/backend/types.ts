@@ -13,6 +13,8 @@ export interface ExecBackend {
   lookupUser(instance: InstanceRef, user: string): Promise<InstanceUser>
   /** Starts a process in the instance; resolves once it runs and its streams are attached. */
   exec(spec: ExecSpec): Promise<ExecProcess>
+  /** A file in USER's home (PATH relative to it), or undefined when there is none. */
+  readUserFile(instance: InstanceRef, user: string, path: string): Promise<string | undefined>
   /** The first of PATHS that exists in the instance, or undefined. */
   findFile(instance: InstanceRef, paths: string[]): Promise<string | undefined>
   /**

@@ -25,5 +25,8 @@ export function sessionEnvironment(
     SSH_CONNECTION: `${remoteAddress} ${remotePort} ${localAddress} ${localPort}`,
   }
   if (request.terminal) env.TERM = request.terminal.term
+  if (request.forcedCommand !== undefined && request.command !== undefined) {
+    env.SSH_ORIGINAL_COMMAND = request.command
+  }
   return { ...request.env, ...env }
 }

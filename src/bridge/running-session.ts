@@ -19,8 +19,6 @@ import type { SessionChannel, SessionRequest } from '../ssh/types'
 
 export interface BridgeSettings {
   backend: ExecBackend
-  /** User when the login names none. */
-  defaultUser: string
   drainMs: number
   sendExitSignal: boolean
   sftpServer: SftpServer
@@ -92,12 +90,13 @@ export class RunningSession {
   private async execute(): Promise<ExitResult> {
     const { backend } = this.settings
     const instance = { name: this.request.login.container, project: this.request.login.project }
-    const userName = this.request.login.user ?? this.settings.defaultUser
-    const user = await backend.lookupUser(instance, userName)
+    const user = await backend.lookupUser(instance, this.request.login.user ?? 'root')
 
     // sshd runs a command as `shell -c command`, and a shell as a login shell.
     let script = this.request.kind === 'shell' ? undefined : this.request.command ?? ''
-    if (this.request.kind === 'subsystem') {
+    if (this.request.forcedCommand !== undefined) {
+      script = this.request.forcedCommand
+    } else if (this.request.kind === 'subsystem') {
       const route = await chooseSftpRoute(backend, instance, user, this.settings.sftpServer)
       this.log.debug({ event: 'sftp_route', route: route.kind }, 'sftp route chosen')
       if (route.kind === 'daemon') return this.spliceDaemonSftp(instance)

@@ -9,6 +9,8 @@ export interface GatewayConfig {
   /** pino level: fatal, error, warn, info, debug, trace, silent. @default info */
   logLevel: string
   backend: BackendConfig
+  login: LoginConfig
+  auth: AuthConfig
   ssh: SshConfig
   session: SessionConfig
   sftp: SftpConfig
@@ -36,9 +38,34 @@ export interface BackendTlsConfig {
   serverFingerprint?: string
 }
 
+export interface LoginConfig {
+  /** The user when the login name has none (`ssh web1@gw`). @default root */
+  defaultUser: string
+  /** The project when the login name has none; absent means the daemon's default project. */
+  defaultProject?: string
+}
+
+export interface AuthConfig {
+  /** Failed authentication requests allowed per connection, as sshd's MaxAuthTries. @default 6 */
+  maxTries: number
+  /** Time to authenticate before the connection is dropped (LoginGraceTime). @default 120000 */
+  graceMs: number
+  /** Connections still authenticating at once; more are dropped (MaxStartups). @default 100 */
+  maxUnauthenticated: number
+  /**
+   * Let the target user's own ~/.ssh/authorized_keys inside the container grant access to that
+   * user in that container, as sshd on the container would. @default false
+   */
+  containerKeys: boolean
+  /** File of CA public keys whose user certificates are accepted (TrustedUserCAKeys). */
+  trustedUserCAKeys?: string
+}
+
 export interface SshConfig {
   /** Environment names a client may set, with `*` globs, as sshd's AcceptEnv. @default [LANG, LC_*] */
   acceptEnv: string[]
+  /** Session channels open at once on one connection (MaxSessions). @default 10 */
+  maxSessions: number
 }
 
 export interface SessionConfig {
@@ -49,6 +76,10 @@ export interface SessionConfig {
   drainMs: number
   /** Send RFC 4254 exit-signal instead of exit-status 128+n for signal deaths. @default false */
   sendExitSignal: boolean
+  /** Start a stopped container when a session asks for it. @default false */
+  autoStart: boolean
+  /** How long an auto-start may take before the session fails. @default 30000 */
+  autoStartTimeoutMs: number
 }
 
 /** Which SFTP server serves the sftp subsystem. */
@@ -75,8 +106,10 @@ export const DEFAULT_CONFIG: GatewayConfig = {
   authorizedKeysFile: 'config/authorized_keys',
   logLevel: 'info',
   backend: {},
-  ssh: { acceptEnv: ['LANG', 'LC_*'] },
-  session: { drainMs: 1000, sendExitSignal: false },
+  login: { defaultUser: 'root' },
+  auth: { maxTries: 6, graceMs: 120_000, maxUnauthenticated: 100, containerKeys: false },
+  ssh: { acceptEnv: ['LANG', 'LC_*'], maxSessions: 10 },
+  session: { drainMs: 1000, sendExitSignal: false, autoStart: false, autoStartTimeoutMs: 30_000 },
   sftp: { server: 'daemon' },
   shutdown: { graceMs: 10000 },
 }

@@ -10,18 +10,26 @@ type Raw = Record<string, unknown>
 export function validateConfig(raw: unknown): GatewayConfig {
   const root = asObject(raw ?? {}, '')
   rejectUnknownKeys(root, '', [
-    'listen', 'hostKeys', 'authorizedKeys', 'logLevel', 'backend', 'ssh', 'session', 'sftp',
-    'shutdown',
+    'listen', 'hostKeys', 'authorizedKeys', 'logLevel', 'backend', 'login', 'auth', 'ssh',
+    'session', 'sftp', 'shutdown',
   ])
 
   const backend = asObject(root.backend ?? {}, 'backend')
+  const login = asObject(root.login ?? {}, 'login')
+  const auth = asObject(root.auth ?? {}, 'auth')
   const ssh = asObject(root.ssh ?? {}, 'ssh')
   const session = asObject(root.session ?? {}, 'session')
   const sftp = asObject(root.sftp ?? {}, 'sftp')
   const shutdown = asObject(root.shutdown ?? {}, 'shutdown')
   rejectUnknownKeys(backend, 'backend', ['url', 'tls'])
-  rejectUnknownKeys(ssh, 'ssh', ['acceptEnv'])
-  rejectUnknownKeys(session, 'session', ['drainMs', 'sendExitSignal'])
+  rejectUnknownKeys(login, 'login', ['defaultUser', 'defaultProject'])
+  rejectUnknownKeys(auth, 'auth', [
+    'maxTries', 'graceMs', 'maxUnauthenticated', 'containerKeys', 'trustedUserCAKeys',
+  ])
+  rejectUnknownKeys(ssh, 'ssh', ['acceptEnv', 'maxSessions'])
+  rejectUnknownKeys(session, 'session', [
+    'drainMs', 'sendExitSignal', 'autoStart', 'autoStartTimeoutMs',
+  ])
   rejectUnknownKeys(sftp, 'sftp', ['server'])
   rejectUnknownKeys(shutdown, 'shutdown', ['graceMs'])
 
@@ -37,14 +45,35 @@ export function validateConfig(raw: unknown): GatewayConfig {
       url: optionalString(backend.url, 'backend.url'),
       tls: backend.tls === undefined ? undefined : parseTls(backend.tls, 'backend.tls'),
     },
+    login: {
+      defaultUser: optionalString(login.defaultUser, 'login.defaultUser')
+        ?? defaults.login.defaultUser,
+      defaultProject: optionalString(login.defaultProject, 'login.defaultProject'),
+    },
+    auth: {
+      maxTries: count(auth.maxTries ?? defaults.auth.maxTries, 'auth.maxTries'),
+      graceMs: duration(auth.graceMs ?? defaults.auth.graceMs, 'auth.graceMs'),
+      maxUnauthenticated: count(
+        auth.maxUnauthenticated ?? defaults.auth.maxUnauthenticated,
+        'auth.maxUnauthenticated',
+      ),
+      containerKeys: bool(auth.containerKeys ?? defaults.auth.containerKeys, 'auth.containerKeys'),
+      trustedUserCAKeys: optionalString(auth.trustedUserCAKeys, 'auth.trustedUserCAKeys'),
+    },
     ssh: {
       acceptEnv: stringList(ssh.acceptEnv ?? defaults.ssh.acceptEnv, 'ssh.acceptEnv'),
+      maxSessions: count(ssh.maxSessions ?? defaults.ssh.maxSessions, 'ssh.maxSessions'),
     },
     session: {
       drainMs: duration(session.drainMs ?? defaults.session.drainMs, 'session.drainMs'),
       sendExitSignal: bool(
         session.sendExitSignal ?? defaults.session.sendExitSignal,
         'session.sendExitSignal',
+      ),
+      autoStart: bool(session.autoStart ?? defaults.session.autoStart, 'session.autoStart'),
+      autoStartTimeoutMs: duration(
+        session.autoStartTimeoutMs ?? defaults.session.autoStartTimeoutMs,
+        'session.autoStartTimeoutMs',
       ),
     },
     sftp: {
@@ -135,6 +164,13 @@ function oneOf<T extends string>(value: unknown, path: string, choices: T[]): T 
     throw invalid(path, `expected one of ${choices.join(', ')}`)
   }
   return value as T
+}
+
+function count(value: unknown, path: string): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 1_000_000) {
+    throw invalid(path, 'expected a whole number from 1 to 1000000')
+  }
+  return value
 }
 
 function bool(value: unknown, path: string): boolean {

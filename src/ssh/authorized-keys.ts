@@ -4,6 +4,8 @@ import type { ParsedKey } from 'ssh2'
 
 import { ErrorCode, GatewayError } from '../errors'
 import { fingerprintOf } from './host-keys'
+import { parseKeyOptions } from './key-options'
+import type { KeyRestrictions } from './key-options'
 
 export interface AuthorizedKey {
   key: ParsedKey
@@ -12,6 +14,8 @@ export interface AuthorizedKey {
   fingerprint: string
   /** OpenSSH options that preceded the key, name to value (true for a bare flag). */
   options: Map<string, string | true>
+  /** What the options allow; a line with an option execgate does not know is skipped. */
+  restrictions: KeyRestrictions
   line: number
 }
 
@@ -60,9 +64,12 @@ function parseLine(line: string, number: number): AuthorizedKey | { line: number
 
   const parsed = utils.parseKey(`${type} ${data}`)
   if (parsed instanceof Error) return { line: number, reason: parsed.message }
+  const restrictions = parseKeyOptions(options)
+  if (restrictions instanceof Error) return { line: number, reason: restrictions.message }
+
   const key = Array.isArray(parsed) ? parsed[0] : parsed
   const blob = key.getPublicSSH()
-  return { key, blob, fingerprint: fingerprintOf(blob), options, line: number }
+  return { key, blob, fingerprint: fingerprintOf(blob), options, restrictions, line: number }
 }
 
 /**

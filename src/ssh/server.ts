@@ -11,6 +11,10 @@ import type { HostKey } from './host-keys'
 export interface SshServerOptions {
   host: string
   port: number
+  /** Connections still authenticating at once; more are dropped on arrival (MaxStartups). */
+  maxUnauthenticated: number
+  /** Time from accept to authentication, banner exchange included (LoginGraceTime). */
+  loginGraceMs: number
   hostKeys: HostKey[]
   connection: ConnectionSettings
   log: Logger
@@ -27,6 +31,7 @@ export class SshServer {
   private readonly ssh: Server
   private readonly tcp: NetServer
   private readonly sockets = new Map<string, Socket>()
+  private readonly unauthenticated = new Set<Socket>()
   private readonly connections = new Set<ClientConnection>()
 
   constructor(private readonly options: SshServerOptions) {
@@ -71,12 +76,37 @@ export class SshServer {
   }
 
   private onSocket(socket: Socket): void {
+    if (this.unauthenticated.size >= this.options.maxUnauthenticated) {
+      this.drop(socket, 'maxUnauthenticated', 'too many connections authenticating')
+      return
+    }
+
+    // The grace time runs from accept, so a peer that never sends a banner is dropped too.
+    this.unauthenticated.add(socket)
+    const grace = setTimeout(() => this.onGraceOver(socket), this.options.loginGraceMs)
+    socket.once('close', () => {
+      clearTimeout(grace)
+      this.unauthenticated.delete(socket)
+    })
     socket.setNoDelay(true)
     const key = socketKey(socket.remoteAddress, socket.remotePort)
     this.sockets.set(key, socket)
     socket.once('close', () => this.sockets.delete(key))
     socket.on('error', () => undefined)
     this.ssh.injectSocket(socket)
+  }
+
+  private onGraceOver(socket: Socket): void {
+    if (this.unauthenticated.has(socket)) {
+      this.drop(socket, 'loginGraceTime', 'no authentication within the grace time')
+    }
+  }
+
+  /** Logged at warn: a pile-up of these is an attack or a misconfigured client, not one user. */
+  private drop(socket: Socket, reason: string, message: string): void {
+    const remoteAddr = socket.remoteAddress
+    this.options.log.warn({ event: 'connection_dropped', reason, remoteAddr }, message)
+    socket.destroy()
   }
 
   private onClient(client: Connection, info: ClientInfo): void {
@@ -89,7 +119,10 @@ export class SshServer {
         localAddress: socket?.localAddress ?? '',
         localPort: socket?.localPort ?? 0,
       },
-      this.options.connection,
+      {
+        ...this.options.connection,
+        onAuthenticated: () => socket && this.unauthenticated.delete(socket),
+      },
       this.options.log,
     )
     this.connections.add(connection)

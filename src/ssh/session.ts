@@ -5,6 +5,7 @@ import type { AcceptConnection, RejectConnection, ServerChannel, Session } from 
 import { acceptsEnv, MAX_ENV_VARIABLES } from './env-policy'
 import { SshSessionChannel } from './session-channel'
 import { printable } from './printable'
+import type { KeyRestrictions } from './key-options'
 import type {
   ClientAddress,
   LoginTarget,
@@ -18,6 +19,8 @@ type Reject = (() => void) | undefined
 
 export interface SessionContext {
   login: LoginTarget
+  /** What the key that authenticated may do: pty or not, a forced command. */
+  restrictions: KeyRestrictions
   client: ClientAddress
   acceptEnv: string[]
   /** Subsystem names the handler serves; any other is refused as sshd refuses it. */
@@ -58,6 +61,7 @@ export class SessionRequests {
 
   private onPty(accept: Accept, reject: Reject, info: PtyInfo): void {
     if (this.channel || this.terminal) return this.refuse(reject, 'pty-req', 'repeated or late')
+    if (!this.context.restrictions.permitPty) return this.refuse(reject, 'pty-req', 'no-pty')
 
     this.terminal = {
       term: sanitizeTerm(info.term),
@@ -98,7 +102,9 @@ export class SessionRequests {
     reject: RejectConnection,
     name: string,
   ): void {
-    if (!this.context.subsystems.includes(name)) {
+    // A forced command runs whatever was asked for, subsystems included, as in sshd.
+    const forced = this.context.restrictions.command !== undefined
+    if (!forced && !this.context.subsystems.includes(name)) {
       return this.refuse(reject, 'subsystem', printable(name))
     }
     this.onStart(accept, reject, 'subsystem', name)
@@ -121,6 +127,7 @@ export class SessionRequests {
       login: this.context.login,
       kind,
       command,
+      forcedCommand: this.context.restrictions.command,
       terminal: this.terminal && { ...this.terminal },
       env: { ...this.env },
       client: this.context.client,

@@ -32,6 +32,11 @@ export interface SessionRequest {
   kind: 'shell' | 'exec' | 'subsystem'
   /** The exec request's command, or the subsystem's name; undefined for a shell. */
   command?: string
+  /**
+   * The key's forced command (authorized_keys command=, a certificate's force-command): it runs
+   * whatever the client asked for, which reaches it as SSH_ORIGINAL_COMMAND.
+   */
+  forcedCommand?: string
   terminal?: TerminalRequest
   /** Variables the client sent that the AcceptEnv policy let through. */
   env: Record<string, string>

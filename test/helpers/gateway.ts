@@ -28,6 +28,8 @@ export interface GatewayOptions {
   logLevel?: string
   /** The child's extra environment. */
   env?: NodeJS.ProcessEnv
+  /** More authorized_keys lines (with options, say), after the test client's own key. */
+  extraAuthorizedKeys?: string[]
 }
 
 /** One parsed pino line. */
@@ -65,7 +67,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const dir = await mkdtemp(join(tmpdir(), 'execgate-test-'))
   const clientKey = await makeClientKey(dir)
   const authorizedKeys = join(dir, 'authorized_keys')
-  await writeFile(authorizedKeys, `${clientKey.publicLine}\n`, { mode: 0o600 })
+  const lines = [clientKey.publicLine, ...options.extraAuthorizedKeys ?? []]
+  await writeFile(authorizedKeys, `${lines.join('\n')}\n`, { mode: 0o600 })
   const hostKeysDir = options.hostKeysDir ?? join(dir, 'host-keys')
   const args = ['--listen', '127.0.0.1:0', '--backend', options.backend,
     '--host-keys', hostKeysDir, '--authorized-keys', authorizedKeys,

@@ -73,6 +73,15 @@ export class LxdBackend implements ExecBackend {
     }
   }
 
+  async readUserFile(
+    instance: InstanceRef,
+    user: string,
+    path: string,
+  ): Promise<string | undefined> {
+    const { home } = await this.lookupUser(instance, user)
+    return this.readFile(instance, `${home.replace(/\/+$/, '')}/${path}`)
+  }
+
   async findFile(instance: InstanceRef, paths: string[]): Promise<string | undefined> {
     const found = await Promise.all(paths.map((path) => this.fileExists(instance, path)))
     return paths.find((_path, index) => found[index])
