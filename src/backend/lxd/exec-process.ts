@@ -49,6 +49,10 @@ export class LxdExecProcess implements ExecProcess {
       // Socket errors end the stream through "close"; an unheard "error" would crash the process.
       socket.on('error', () => undefined)
     }
+    // The sockets come paused; the output streams resume theirs when read, and these two must
+    // be read from now on to see them close.
+    sockets.control.resume()
+    if (!interactive) sockets.stdin.resume()
 
     // The daemon drops the control socket the moment the main process exits.
     this.exited = new Promise((resolve) => sockets.control.once('close', () => resolve()))

@@ -1,19 +1,29 @@
 import WebSocket from 'ws'
 
-import { tlsOptions } from './endpoint'
+import { authority, tlsOptions } from './endpoint'
 import type { Endpoint } from './endpoint'
 
-/** Opens the websocket of one exec fd; rejects with the daemon's answer if it is not upgraded. */
+/**
+ * The daemon fails an exec whose sockets are not all up 5 s (LXD 5.0) or 10 s (newer) after the
+ * POST, so a connect still hanging after that, on a network that drops packets, is of no use.
+ */
+const CONNECT_TIMEOUT_MS = 10_000
+
+/**
+ * Opens the websocket of one exec fd, paused; rejects with the daemon's answer if it is not
+ * upgraded. The daemon starts the command once its last socket is up, which can be before this
+ * side has seen every socket open, so output would be emitted before anyone listens for it. The
+ * caller resumes each socket once its reader is attached.
+ */
 export function connectWebSocket(endpoint: Endpoint, path: string): Promise<WebSocket> {
+  const options = { perMessageDeflate: false, handshakeTimeout: CONNECT_TIMEOUT_MS }
   const socket = endpoint.kind === 'unix'
-    ? new WebSocket(`ws+unix://${endpoint.socketPath}:${path}`, { perMessageDeflate: false })
-    : new WebSocket(`wss://${endpoint.host}:${endpoint.port}${path}`, {
-      perMessageDeflate: false,
-      ...tlsOptions(endpoint),
-    })
+    ? new WebSocket(`ws+unix://${endpoint.socketPath}:${path}`, options)
+    : new WebSocket(`wss://${authority(endpoint)}${path}`, { ...options, ...tlsOptions(endpoint) })
 
   return new Promise((resolve, reject) => {
     socket.once('open', () => {
+      socket.pause()
       socket.removeAllListeners('unexpected-response')
       resolve(socket)
     })
