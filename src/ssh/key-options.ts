@@ -1,3 +1,4 @@
+import { matchesContainerPattern } from '../util/glob'
 import { matchesAddressList, matchesGlob } from './patterns'
 import type { LoginTarget } from './types'
 
@@ -64,8 +65,10 @@ function applyOption(result: KeyRestrictions, name: string, value: string | true
 }
 
 function setList(value: string | true, name: string, set: (list: string[]) => void): Error | void {
-  if (value === true || value.trim() === '') return new Error(`${name} needs a value`)
-  set(value.split(',').map((item) => item.trim()).filter(Boolean))
+  const list = value === true ? [] : value.split(',').map((item) => item.trim()).filter(Boolean)
+  // A list of nothing but commas would silently shut the key out everywhere.
+  if (list.length === 0) return new Error(`${name} needs a value`)
+  set(list)
 }
 
 export type Permission = { ok: true } | { ok: false; reason: string }
@@ -82,8 +85,8 @@ export function permitsLogin(
     return { ok: false, reason: `address ${clientAddress} not allowed by from=` }
   }
   const project = login.project ?? defaultProject
-  const inProject = (pattern: string) => matchesContainer(pattern, login.container, project,
-    defaultProject)
+  const inProject = (pattern: string) =>
+    matchesContainerPattern(pattern, login.container, project, defaultProject)
   if (containers && !containers.some(inProject)) {
     return { ok: false, reason: `container "${login.container}" not allowed for this key` }
   }
@@ -91,20 +94,4 @@ export function permitsLogin(
     return { ok: false, reason: `user "${login.user}" not allowed for this key` }
   }
   return { ok: true }
-}
-
-/**
- * `web-*` matches containers of the default project only; `web-*.team` names the project and
- * `web-*.*` any project, so a key never reaches another project by accident.
- */
-function matchesContainer(
-  pattern: string,
-  container: string,
-  project: string,
-  defaultProject: string,
-): boolean {
-  const dot = pattern.indexOf('.')
-  const namePattern = dot === -1 ? pattern : pattern.slice(0, dot)
-  const projectPattern = dot === -1 ? defaultProject : pattern.slice(dot + 1)
-  return matchesGlob(namePattern, container) && matchesGlob(projectPattern, project)
 }

@@ -1,13 +1,8 @@
 import { isIP } from 'node:net'
 
-/** `*` and `?` globs, as OpenSSH's match_pattern; the whole text must match. */
-export function matchesGlob(pattern: string, text: string): boolean {
-  const body = pattern
-    .split('')
-    .map((char) => (char === '*' ? '.*' : char === '?' ? '.' : char.replace(/[^\w]/g, '\\$&')))
-    .join('')
-  return new RegExp(`^${body}$`, 's').test(text)
-}
+import { matchesGlob } from '../util/glob'
+
+export { matchesGlob }
 
 /**
  * OpenSSH's address pattern lists (from=, source-address): comma-separated globs or CIDR
@@ -20,25 +15,33 @@ export function matchesAddressList(patterns: string[], address: string): boolean
   for (const raw of patterns) {
     const negated = raw.startsWith('!')
     const pattern = negated ? raw.slice(1) : raw
-    if (!matchesAddress(pattern, bare)) continue
+    const match = matchesAddress(pattern, bare)
+    // A block that cannot be read refuses the client, as in sshd: skipping it would turn a
+    // mistyped `!10.0.0.0/33` into no exclusion at all.
+    if (match === undefined) return false
+    if (!match) continue
     if (negated) return false
     matched = true
   }
   return matched
 }
 
-function matchesAddress(pattern: string, address: string): boolean {
+/** Whether the address matches; undefined for a CIDR block that cannot be read. */
+function matchesAddress(pattern: string, address: string): boolean | undefined {
   return pattern.includes('/') ? inCidr(pattern, address) : matchesGlob(pattern, address)
 }
 
-function inCidr(block: string, address: string): boolean {
-  const [network, lengthText] = block.split('/')
+function inCidr(block: string, address: string): boolean | undefined {
+  // Number() would read an empty length as 0, a block that holds every address.
+  const parts = /^([^/]+)\/(\d{1,3})$/.exec(block)
+  if (!parts) return undefined
+  const [, network, lengthText] = parts
   const length = Number(lengthText)
   const family = isIP(network)
-  if (family === 0 || family !== isIP(address) || !Number.isInteger(length)) return false
-
   const bits = family === 4 ? 32 : 128
-  if (length < 0 || length > bits) return false
+  if (family === 0 || length > bits) return undefined
+  if (family !== isIP(address)) return false
+
   const mask = length === 0 ? 0n : ((1n << BigInt(length)) - 1n) << BigInt(bits - length)
   return (toBigInt(network, family) & mask) === (toBigInt(address, family) & mask)
 }

@@ -159,8 +159,8 @@ describe('parseAuthorizedKeys', function () {
     })
 
     it('keeps an empty quoted value as an empty string', () => {
-      const [key] = parseAuthorizedKeys(`environment="" ${ed25519.publicLine}`).keys
-      expect([...key.options]).to.deep.equal([['environment', '']])
+      const [key] = parseAuthorizedKeys(`command="" ${ed25519.publicLine}`).keys
+      expect([...key.options]).to.deep.equal([['command', '']])
     })
 
     it('reports a key line with options under its own line number', () => {
