@@ -6,9 +6,11 @@
 #   scripts/setup-daemons.sh                     both daemons, busybox and Debian containers
 #   DAEMONS=lxd IMAGES=busybox scripts/setup-daemons.sh
 #
-# Containers in each daemon: c1, c2, web-1, db-1 (busybox, running), stopped1 (busybox, stopped)
-# and, with the debian image, d1 (Debian minbase with openssh-sftp-server, openssh-client, rsync,
-# git and python3, running).
+# Containers in each daemon: c1, c2, web-1, db-1 (busybox, running), stopped1 and sleeper1
+# (busybox, stopped), p1 in project team (busybox, running) and, with the debian image, d1
+# (Debian minbase with openssh-sftp-server, openssh-client, rsync, git and python3, running).
+# Both daemons also listen on HTTPS (scripts/setup-https.sh), and, unless CLUSTER=0, a
+# two-member LXD cluster runs in network namespaces (scripts/setup-cluster.sh).
 #
 # Exits non-zero when a daemon cannot be started: the real-daemon suites must fail, not skip.
 set -euo pipefail
@@ -17,7 +19,7 @@ DAEMONS="${DAEMONS:-lxd incus}"
 IMAGES="${IMAGES:-busybox debian}"
 CACHE_DIR="${EXECGATE_CACHE:-/var/cache/execgate}"
 PACKAGES_BASE=(lxd lxd-client busybox-static openssh-client openssh-server
-  python3-asyncssh python3-paramiko rsync git debootstrap)
+  python3-asyncssh python3-paramiko rsync git debootstrap iproute2 openssl)
 DEBIAN_PACKAGES=openssh-sftp-server,openssh-client,rsync,git,python3
 # Names the Debian image after what is in it, so a changed package list builds a new one.
 DEBIAN_IMAGE=debian-$(echo "$DEBIAN_PACKAGES" | md5sum | cut -c1-8)
@@ -213,24 +215,35 @@ ensure_image() {
   "$cli" image import "$tarball" --alias "$alias" >/dev/null
 }
 
-# ensure_container CLI IMAGE NAME STATE: STATE is running or stopped. A container made from
-# another image (an older Debian image, say) is made again.
+# ensure_container CLI IMAGE NAME STATE [PROJECT]: STATE is running or stopped. A container made
+# from another image (an older Debian image, say) is made again.
 ensure_container() {
-  local cli=$1 image=$2 name=$3 want=$4 state
-  state=$("$cli" list "^${name}\$" -c s --format csv 2>/dev/null || true)
-  if [ -n "$state" ] && [ "$("$cli" config get "$name" user.execgate.image)" != "$image" ]; then
-    "$cli" delete --force "$name" >/dev/null
+  local cli=$1 image=$2 name=$3 want=$4 project=${5:-default} state
+  local in=(--project "$project")
+  state=$("$cli" list "${in[@]}" "^${name}\$" -c s --format csv 2>/dev/null || true)
+  if [ -n "$state" ] &&
+    [ "$("$cli" config get "${in[@]}" "$name" user.execgate.image)" != "$image" ]; then
+    "$cli" delete "${in[@]}" --force "$name" >/dev/null
     state=''
   fi
   if [ -z "$state" ]; then
-    "$cli" init "$image" "$name" -c user.execgate.image="$image" >/dev/null 2>&1
+    "$cli" init "${in[@]}" "$image" "$name" -c user.execgate.image="$image" >/dev/null 2>&1
     state=STOPPED
   fi
   if [ "$want" = running ] && [ "$state" != RUNNING ]; then
-    "$cli" start "$name" >/dev/null
+    "$cli" start "${in[@]}" "$name" >/dev/null
   elif [ "$want" = stopped ] && [ "$state" = RUNNING ]; then
-    "$cli" stop --force "$name"
+    "$cli" stop "${in[@]}" --force "$name"
   fi
+}
+
+# A second project that shares the default project's images and profiles, for the login
+# grammar's CONTAINER.PROJECT.
+ensure_project() {
+  local cli=$1 project=$2
+  "$cli" project show "$project" >/dev/null 2>&1 && return 0
+  "$cli" project create "$project" -c features.images=false -c features.profiles=false \
+    >/dev/null
 }
 
 check_exec() {
@@ -263,6 +276,9 @@ main() {
     ensure_container "$cli" busybox stopped1 stopped
     ensure_container "$cli" busybox web-1 running
     ensure_container "$cli" busybox db-1 running
+    ensure_container "$cli" busybox sleeper1 stopped
+    ensure_project "$cli" team
+    ensure_container "$cli" busybox p1 running team
     if [ -n "$debian" ]; then
       ensure_image "$cli" "$DEBIAN_IMAGE" "$debian"
       ensure_container "$cli" "$DEBIAN_IMAGE" d1 running
@@ -270,6 +286,11 @@ main() {
     check_exec "$cli"
     say "$name ready on $(daemon_socket "$name")"
   done
+  DAEMONS="$DAEMONS" bash "$(dirname "$0")/setup-https.sh"
+  if [[ " $DAEMONS " == *" lxd "* ]] && [ "${CLUSTER:-1}" = 1 ]; then
+    bash "$(dirname "$0")/setup-cluster.sh"
+    say "lxd cluster ready"
+  fi
 }
 
 main "$@"

@@ -3,13 +3,17 @@ import type { Logger } from 'pino'
 import { LxdBackend } from './backend/lxd/backend'
 import { detectLocalSocket } from './backend/lxd/detect'
 import { parseEndpoint } from './backend/lxd/endpoint'
+import { RoutingBackend } from './backend/routing'
 import { SessionBridge } from './bridge/session-bridge'
 import { parseAuthorizedKeys, readAuthorizedKeys } from './ssh/authorized-keys'
+import { decideCertificate } from './ssh/certificate'
 import { loadHostKeys } from './ssh/host-keys'
 import { SshServer } from './ssh/server'
+import { readTrustedCAKeys } from './ssh/trusted-ca-keys'
 import type { ExecBackend } from './backend/types'
-import type { GatewayConfig } from './config/schema'
+import type { BackendConfig, GatewayConfig } from './config/schema'
 import type { AuthorizedKey } from './ssh/authorized-keys'
+import type { ConnectionSettings } from './ssh/connection'
 import type { LoginTarget } from './ssh/types'
 
 /** How long stop() waits for clients to hang up after their sessions ended. */
@@ -34,6 +38,7 @@ export class Gateway {
       this.log.info({ event: 'host_key_loaded', type, fingerprint, file, generated }, 'host key')
     }
     const authorizedKeys = this.loadAuthorizedKeys()
+    const certificate = this.loadTrustedCAKeys()
 
     const backend = await this.connectBackend()
     this.backend = backend
@@ -42,6 +47,8 @@ export class Gateway {
       drainMs: this.config.session.drainMs,
       sendExitSignal: this.config.session.sendExitSignal,
       sftpServer: this.config.sftp.server,
+      autoStart: this.config.session.autoStart,
+      autoStartTimeoutMs: this.config.session.autoStartTimeoutMs,
     })
 
     this.server = new SshServer({
@@ -53,6 +60,7 @@ export class Gateway {
       connection: {
         authorizedKeys: () => authorizedKeys,
         containerKeys: this.config.auth.containerKeys ? this.containerKeys(backend) : undefined,
+        certificate,
         defaultUser: this.config.login.defaultUser,
         defaultProject: this.config.login.defaultProject,
         maxAuthTries: this.config.auth.maxTries,
@@ -107,6 +115,23 @@ export class Gateway {
     return keys
   }
 
+  /** The certificate check when a CA file is set; without one, certificates match no key. */
+  private loadTrustedCAKeys(): ConnectionSettings['certificate'] {
+    const file = this.config.auth.trustedUserCAKeys
+    if (!file) return undefined
+
+    const { keys, skipped } = readTrustedCAKeys(file)
+    for (const { line, reason } of skipped) {
+      this.log.warn({ event: 'trusted_ca_key_skipped', file, line, reason }, 'CA key line skipped')
+    }
+    const fingerprints = keys.map((key) => key.fingerprint)
+    this.log.info(
+      { event: 'trusted_ca_keys_loaded', file, count: keys.length, fingerprints },
+      'trusted CA keys loaded',
+    )
+    return (ctx, login, address) => decideCertificate(ctx, login, address, keys)
+  }
+
   /**
    * Reads the login's own ~/.ssh/authorized_keys in the container. A key found there reaches
    * only that user in that container, whatever its options say about other places.
@@ -129,13 +154,30 @@ export class Gateway {
     }
   }
 
+  /** One backend, or a router over the default backend and the named ones. */
   private async connectBackend(): Promise<ExecBackend> {
-    const { url, tls } = this.config.backend
-    const location = url ?? detectLocalSocket()
-    if (!url) this.log.info({ event: 'backend_detected', socket: location }, 'local daemon found')
+    const { backend, backends, routes } = this.config
+    const fallback = await this.connectOne('default', backend)
+    if (Object.keys(backends).length === 0) return fallback
 
-    const backend = await LxdBackend.connect(parseEndpoint(location, tls), this.log)
-    this.log.info({ event: 'backend_connected', backend: backend.describe() }, 'backend ready')
+    const connected = new Map<string, ExecBackend>([['default', fallback]])
+    for (const [name, settings] of Object.entries(backends)) {
+      connected.set(name, await this.connectOne(name, settings))
+    }
+    return new RoutingBackend(connected, routes, 'default')
+  }
+
+  private async connectOne(name: string, settings: BackendConfig): Promise<ExecBackend> {
+    const location = settings.url ?? detectLocalSocket()
+    if (!settings.url) {
+      this.log.info({ event: 'backend_detected', socket: location }, 'local daemon found')
+    }
+
+    const backend = await LxdBackend.connect(parseEndpoint(location, settings.tls), this.log)
+    this.log.info(
+      { event: 'backend_connected', name, backend: backend.describe() },
+      `backend ${name} ready`,
+    )
     return backend
   }
 }

@@ -22,8 +22,13 @@ export interface ExecBackend {
    * served as root. Backends without such a server leave it out.
    */
   openSftp?(instance: InstanceRef): Promise<Duplex>
+  /** Starts the instance when it is stopped; fails when it is not running after `timeoutMs`. */
+  startIfStopped(instance: InstanceRef, timeoutMs: number): Promise<StartOutcome>
   close(): void
 }
+
+/** Whether an instance was already running or had to be started. */
+export type StartOutcome = 'running' | 'started'
 
 export interface InstanceRef {
   name: string

@@ -22,6 +22,9 @@ export interface BridgeSettings {
   drainMs: number
   sendExitSignal: boolean
   sftpServer: SftpServer
+  /** Start a stopped instance for a session instead of refusing it. */
+  autoStart: boolean
+  autoStartTimeoutMs: number
 }
 
 /** After leftovers were ended: how long output may stand still before execgate gives up. */
@@ -82,6 +85,19 @@ export class RunningSession {
     )
   }
 
+  /** Starts a stopped instance when the gateway is configured to; the user is checked first. */
+  private async startIfWanted(instance: InstanceRef): Promise<void> {
+    const { autoStart, autoStartTimeoutMs, backend } = this.settings
+    if (!autoStart) return
+
+    const startedAt = Date.now()
+    const outcome = await backend.startIfStopped(instance, autoStartTimeoutMs)
+    if (outcome === 'started') {
+      const durationMs = Date.now() - startedAt
+      this.log.info({ event: 'instance_started', durationMs }, 'stopped container started')
+    }
+  }
+
   /** Ends the session's processes; used when the client is gone and at shutdown. */
   async terminate(): Promise<void> {
     await this.process?.terminate()
@@ -91,6 +107,7 @@ export class RunningSession {
     const { backend } = this.settings
     const instance = { name: this.request.login.container, project: this.request.login.project }
     const user = await backend.lookupUser(instance, this.request.login.user ?? 'root')
+    await this.startIfWanted(instance)
 
     // sshd runs a command as `shell -c command`, and a shell as a login shell.
     let script = this.request.kind === 'shell' ? undefined : this.request.command ?? ''

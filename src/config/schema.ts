@@ -8,7 +8,12 @@ export interface GatewayConfig {
   authorizedKeysFile: string
   /** pino level: fatal, error, warn, info, debug, trace, silent. @default info */
   logLevel: string
+  /** The default backend, named `default` in routes. */
   backend: BackendConfig
+  /** More daemons by name, reached through `routes`. @default {} */
+  backends: Record<string, BackendConfig>
+  /** Which containers go to which named backend; the first match wins. @default [] */
+  routes: RouteConfig[]
   login: LoginConfig
   auth: AuthConfig
   ssh: SshConfig
@@ -29,12 +34,22 @@ export interface BackendConfig {
   tls?: BackendTlsConfig
 }
 
+export interface RouteConfig {
+  /** Container patterns, `NAME` or `NAME.PROJECT` (default project without one), with globs. */
+  containers: string[]
+  /** A name from `backends`, or `default`. */
+  backend: string
+}
+
 export interface BackendTlsConfig {
   /** PEM client certificate trusted by the daemon. */
   clientCert: string
   /** PEM private key of the client certificate. */
   clientKey: string
-  /** SHA-256 fingerprint of the daemon's certificate, hex with or without colons. */
+  /**
+   * SHA-256 fingerprint of the daemon's certificate, hex with or without colons. Required with an
+   * https:// url: the gateway never trusts a daemon's certificate on first use.
+   */
   serverFingerprint?: string
 }
 
@@ -106,6 +121,8 @@ export const DEFAULT_CONFIG: GatewayConfig = {
   authorizedKeysFile: 'config/authorized_keys',
   logLevel: 'info',
   backend: {},
+  backends: {},
+  routes: [],
   login: { defaultUser: 'root' },
   auth: { maxTries: 6, graceMs: 120_000, maxUnauthenticated: 100, containerKeys: false },
   ssh: { acceptEnv: ['LANG', 'LC_*'], maxSessions: 10 },

@@ -1,6 +1,12 @@
 import { ErrorCode, GatewayError } from '../errors'
 import { DEFAULT_CONFIG } from './schema'
-import type { BackendTlsConfig, GatewayConfig, ListenAddress } from './schema'
+import type {
+  BackendConfig,
+  BackendTlsConfig,
+  GatewayConfig,
+  ListenAddress,
+  RouteConfig,
+} from './schema'
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
 
@@ -10,8 +16,8 @@ type Raw = Record<string, unknown>
 export function validateConfig(raw: unknown): GatewayConfig {
   const root = asObject(raw ?? {}, '')
   rejectUnknownKeys(root, '', [
-    'listen', 'hostKeys', 'authorizedKeys', 'logLevel', 'backend', 'login', 'auth', 'ssh',
-    'session', 'sftp', 'shutdown',
+    'listen', 'hostKeys', 'authorizedKeys', 'logLevel', 'backend', 'backends', 'routes',
+    'login', 'auth', 'ssh', 'session', 'sftp', 'shutdown',
   ])
 
   const backend = asObject(root.backend ?? {}, 'backend')
@@ -21,7 +27,6 @@ export function validateConfig(raw: unknown): GatewayConfig {
   const session = asObject(root.session ?? {}, 'session')
   const sftp = asObject(root.sftp ?? {}, 'sftp')
   const shutdown = asObject(root.shutdown ?? {}, 'shutdown')
-  rejectUnknownKeys(backend, 'backend', ['url', 'tls'])
   rejectUnknownKeys(login, 'login', ['defaultUser', 'defaultProject'])
   rejectUnknownKeys(auth, 'auth', [
     'maxTries', 'graceMs', 'maxUnauthenticated', 'containerKeys', 'trustedUserCAKeys',
@@ -41,10 +46,9 @@ export function validateConfig(raw: unknown): GatewayConfig {
     authorizedKeysFile:
       optionalString(root.authorizedKeys, 'authorizedKeys') ?? defaults.authorizedKeysFile,
     logLevel: parseLogLevel(root.logLevel ?? defaults.logLevel),
-    backend: {
-      url: optionalString(backend.url, 'backend.url'),
-      tls: backend.tls === undefined ? undefined : parseTls(backend.tls, 'backend.tls'),
-    },
+    backend: parseBackend(backend, 'backend'),
+    backends: parseNamedBackends(root.backends ?? {}),
+    routes: parseRoutes(root.routes ?? [], root.backends ?? {}),
     login: {
       defaultUser: optionalString(login.defaultUser, 'login.defaultUser')
         ?? defaults.login.defaultUser,
@@ -96,6 +100,49 @@ export function parseListen(value: unknown, path: string): ListenAddress {
   const port = Number(match[3])
   if (port > 65535) throw invalid(path, `port ${port} is out of range`)
   return { host: match[1] || match[2] || '0.0.0.0', port }
+}
+
+function parseBackend(value: Raw, path: string): BackendConfig {
+  rejectUnknownKeys(value, path, ['url', 'tls'])
+  const url = optionalString(value.url, `${path}.url`)
+  const tls = value.tls === undefined ? undefined : parseTls(value.tls, `${path}.tls`)
+  if (url?.startsWith('https://') && !tls) {
+    throw invalid(`${path}.tls`, `clientCert, clientKey, serverFingerprint required for "${url}"`)
+  }
+  // No trust on first use: a daemon whose certificate is not pinned could be anyone.
+  if (url?.startsWith('https://') && !tls?.serverFingerprint) {
+    throw invalid(`${path}.tls.serverFingerprint`, `required for "${url}"`)
+  }
+  return { url, tls }
+}
+
+function parseNamedBackends(value: unknown): Record<string, BackendConfig> {
+  const named = asObject(value, 'backends')
+  const result: Record<string, BackendConfig> = {}
+  for (const [name, raw] of Object.entries(named)) {
+    const path = `backends.${name}`
+    if (name === 'default') throw invalid(path, '"default" is the top-level backend')
+    const backend = parseBackend(asObject(raw, path), path)
+    if (!backend.url) throw invalid(`${path}.url`, 'required')
+    result[name] = backend
+  }
+  return result
+}
+
+function parseRoutes(value: unknown, backends: unknown): RouteConfig[] {
+  if (!Array.isArray(value)) throw invalid('routes', 'expected a list')
+  const names = new Set(['default', ...Object.keys(asObject(backends, 'backends'))])
+  return value.map((raw, index) => {
+    const path = `routes[${index}]`
+    const route = asObject(raw, path)
+    rejectUnknownKeys(route, path, ['containers', 'backend'])
+    const backend = optionalString(route.backend, `${path}.backend`)
+    if (!backend) throw invalid(`${path}.backend`, 'required')
+    if (!names.has(backend)) throw invalid(`${path}.backend`, `no backend named "${backend}"`)
+    const containers = stringList(route.containers, `${path}.containers`)
+    if (containers.length === 0) throw invalid(`${path}.containers`, 'needs a pattern')
+    return { containers, backend }
+  })
 }
 
 function parseTls(value: unknown, path: string): BackendTlsConfig {

@@ -4,17 +4,28 @@ import type { Logger } from 'pino'
 import { ErrorCode, GatewayError } from '../../errors'
 import { parsePasswd } from '../passwd'
 import { detectDialect } from './dialect'
-import { describeEndpoint, pinServerCertificate } from './endpoint'
+import { describeEndpoint, notTrusted, pinServerCertificate } from './endpoint'
 import { startExec } from './exec-start'
 import { DaemonHttp, DaemonRequestError } from './http'
 import { instancePath } from './paths'
 import { upgradeToSftp } from './sftp'
+import { startIfStopped } from './start'
 import type { Dialect, ServerInfo } from './dialect'
 import type { Endpoint } from './endpoint'
-import type { ExecBackend, ExecProcess, ExecSpec, InstanceRef, InstanceUser } from '../types'
+import type {
+  ExecBackend,
+  ExecProcess,
+  ExecSpec,
+  InstanceRef,
+  InstanceUser,
+  StartOutcome,
+} from '../types'
 
 /** LXD or Incus, over the local socket or HTTPS; the dialect is read from GET /1.0. */
 export class LxdBackend implements ExecBackend {
+  /** Starts under way, by project and name. */
+  private readonly starting = new Map<string, Promise<StartOutcome>>()
+
   private constructor(
     private readonly endpoint: Endpoint,
     private readonly http: DaemonHttp,
@@ -34,11 +45,7 @@ export class LxdBackend implements ExecBackend {
     const server = await http.json<ServerInfo & { auth?: string }>('GET', '/1.0')
       .catch((err: unknown) => { throw daemonUnusable(endpoint, err) })
     if (server.metadata.auth !== undefined && server.metadata.auth !== 'trusted') {
-      throw new GatewayError(
-        ErrorCode.BACKEND_UNREACHABLE,
-        `daemon at ${describeEndpoint(endpoint)} does not trust this client ` +
-          `(auth: ${server.metadata.auth}); add the client certificate to its trust store`,
-      )
+      throw notTrusted(endpoint, server.metadata.auth)
     }
 
     const dialect = detectDialect(server.metadata)
@@ -100,6 +107,19 @@ export class LxdBackend implements ExecBackend {
     }
   }
 
+  /** Sessions that arrive while a start is under way wait for it rather than start again. */
+  async startIfStopped(instance: InstanceRef, timeoutMs: number): Promise<StartOutcome> {
+    const key = `${instance.project ?? ''}/${instance.name}`
+    const underWay = this.starting.get(key)
+    if (underWay) return underWay.then(() => 'running' as const)
+
+    const start = startIfStopped(this.http, instance, timeoutMs)
+      .catch((err: unknown) => { throw instanceError(instance, err) })
+      .finally(() => this.starting.delete(key))
+    this.starting.set(key, start)
+    return start
+  }
+
   close(): void {
     this.http.close()
   }
@@ -138,6 +158,12 @@ function instanceError(instance: InstanceRef, err: unknown): unknown {
   if (/instance not found/i.test(message)) {
     return new GatewayError(ErrorCode.INSTANCE_NOT_FOUND, `instance "${name}": ${message}`, {
       userMessage: `container "${name}" not found`,
+      cause: err,
+    })
+  }
+  if (/^start failed/.test(message)) {
+    return new GatewayError(ErrorCode.INSTANCE_NOT_RUNNING, `instance "${name}": ${message}`, {
+      userMessage: `container "${name}" could not be started`,
       cause: err,
     })
   }

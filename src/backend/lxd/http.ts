@@ -2,7 +2,7 @@ import http from 'node:http'
 import https from 'node:https'
 
 import { ErrorCode, GatewayError } from '../../errors'
-import { tlsOptions } from './endpoint'
+import { describeEndpoint, tlsOptions } from './endpoint'
 import type { Endpoint } from './endpoint'
 
 /** The LXD/Incus response envelope; errors come back with type "error". */
@@ -46,10 +46,15 @@ export class DaemonHttp {
   }
 
   /** Sends a JSON request and unwraps the envelope; daemon errors become DaemonRequestError. */
-  async json<T>(method: string, path: string, body?: unknown): Promise<DaemonResponse<T>> {
+  async json<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    timeoutMs?: number,
+  ): Promise<DaemonResponse<T>> {
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body))
     const headers: Record<string, string> = payload ? { 'Content-Type': 'application/json' } : {}
-    const response = await this.raw(method, path, { body: payload, headers })
+    const response = await this.raw(method, path, { body: payload, headers, timeoutMs })
     return parseEnvelope<T>(response, path)
   }
 
@@ -116,7 +121,7 @@ function parseEnvelope<T>(response: RawResponse, path: string): DaemonResponse<T
 }
 
 function unreachable(endpoint: Endpoint, path: string, cause: Error): GatewayError {
-  const where = endpoint.kind === 'unix' ? endpoint.socketPath : `${endpoint.host}:${endpoint.port}`
+  const where = describeEndpoint(endpoint)
   return new GatewayError(
     ErrorCode.BACKEND_UNREACHABLE,
     `daemon at ${where} did not answer ${path}: ${cause.message}`,

@@ -15,8 +15,19 @@ const DEFAULTS = {
   authorizedKeysFile: 'config/authorized_keys',
   logLevel: 'info',
   backend: { url: undefined, tls: undefined },
-  ssh: { acceptEnv: ['LANG', 'LC_*'] },
-  session: { drainMs: 1000, sendExitSignal: false },
+  backends: {},
+  routes: [],
+  login: { defaultUser: 'root', defaultProject: undefined },
+  auth: {
+    maxTries: 6,
+    graceMs: 120000,
+    maxUnauthenticated: 100,
+    containerKeys: false,
+    trustedUserCAKeys: undefined,
+  },
+  ssh: { acceptEnv: ['LANG', 'LC_*'], maxSessions: 10 },
+  session: { drainMs: 1000, sendExitSignal: false, autoStart: false, autoStartTimeoutMs: 30000 },
+  sftp: { server: 'daemon' },
   shutdown: { graceMs: 10000 },
 }
 
@@ -124,6 +135,7 @@ describe('loadConfig', () => {
   describe('with a file', () => {
     it('reads every field from the file', () => {
       expect(loadConfig(configFile(FULL_FILE), {})).to.deep.equal({
+        ...DEFAULTS,
         listen: { host: '127.0.0.1', port: 2022 },
         hostKeysDir: '/srv/keys',
         authorizedKeysFile: '/srv/authorized_keys',
@@ -136,8 +148,8 @@ describe('loadConfig', () => {
             serverFingerprint: FINGERPRINT,
           },
         },
-        ssh: { acceptEnv: ['LANG', 'LC_*', 'TZ'] },
-        session: { drainMs: 250, sendExitSignal: true },
+        ssh: { acceptEnv: ['LANG', 'LC_*', 'TZ'], maxSessions: 10 },
+        session: { ...DEFAULTS.session, drainMs: 250, sendExitSignal: true },
         shutdown: { graceMs: 5000 },
       })
     })
@@ -151,6 +163,7 @@ describe('loadConfig', () => {
         logLevel: 'debug',
       })
       expect(config).to.deep.equal({
+        ...DEFAULTS,
         listen: { host: '::1', port: 2200 },
         hostKeysDir: '/flag/keys',
         authorizedKeysFile: '/flag/authorized_keys',
@@ -163,8 +176,8 @@ describe('loadConfig', () => {
             serverFingerprint: FINGERPRINT,
           },
         },
-        ssh: { acceptEnv: ['LANG', 'LC_*', 'TZ'] },
-        session: { drainMs: 250, sendExitSignal: true },
+        ssh: { acceptEnv: ['LANG', 'LC_*', 'TZ'], maxSessions: 10 },
+        session: { ...DEFAULTS.session, drainMs: 250, sendExitSignal: true },
         shutdown: { graceMs: 5000 },
       })
     })

@@ -12,8 +12,19 @@ const DEFAULTS = {
   authorizedKeysFile: 'config/authorized_keys',
   logLevel: 'info',
   backend: { url: undefined, tls: undefined },
-  ssh: { acceptEnv: ['LANG', 'LC_*'] },
-  session: { drainMs: 1000, sendExitSignal: false },
+  backends: {},
+  routes: [],
+  login: { defaultUser: 'root', defaultProject: undefined },
+  auth: {
+    maxTries: 6,
+    graceMs: 120000,
+    maxUnauthenticated: 100,
+    containerKeys: false,
+    trustedUserCAKeys: undefined,
+  },
+  ssh: { acceptEnv: ['LANG', 'LC_*'], maxSessions: 10 },
+  session: { drainMs: 1000, sendExitSignal: false, autoStart: false, autoStartTimeoutMs: 30000 },
+  sftp: { server: 'daemon' },
   shutdown: { graceMs: 10000 },
 }
 
@@ -76,7 +87,12 @@ describe('validateConfig', () => {
     })
 
     it('has the documented DEFAULT_CONFIG', () => {
-      expect(DEFAULT_CONFIG).to.deep.equal({ ...DEFAULTS, backend: {} })
+      expect(DEFAULT_CONFIG).to.deep.equal({
+        ...DEFAULTS,
+        backend: {},
+        login: { defaultUser: 'root' },
+        auth: { maxTries: 6, graceMs: 120000, maxUnauthenticated: 100, containerKeys: false },
+      })
     })
 
     it('returns a config whose changes do not reach the defaults', () => {
@@ -102,8 +118,21 @@ describe('validateConfig', () => {
           url: 'https://lxd.example:8443',
           tls: { clientCert: '/c.crt', clientKey: '/c.key', serverFingerprint: FINGERPRINT },
         },
-        ssh: { acceptEnv: ['LANG', 'TZ'] },
-        session: { drainMs: 0, sendExitSignal: true },
+        backends: {
+          incus: { url: '/var/lib/incus/unix.socket' },
+        },
+        routes: [{ containers: ['ci-*', '*.staging'], backend: 'incus' }],
+        login: { defaultUser: 'deploy', defaultProject: 'team' },
+        auth: {
+          maxTries: 3,
+          graceMs: 30000,
+          maxUnauthenticated: 10,
+          containerKeys: true,
+          trustedUserCAKeys: '/etc/execgate/ca.pub',
+        },
+        ssh: { acceptEnv: ['LANG', 'TZ'], maxSessions: 4 },
+        session: { drainMs: 0, sendExitSignal: true, autoStart: true, autoStartTimeoutMs: 5000 },
+        sftp: { server: 'container' },
         shutdown: { graceMs: 0 },
       }
       expect(validateConfig(raw)).to.deep.equal({
@@ -115,8 +144,21 @@ describe('validateConfig', () => {
           url: 'https://lxd.example:8443',
           tls: { clientCert: '/c.crt', clientKey: '/c.key', serverFingerprint: FINGERPRINT },
         },
-        ssh: { acceptEnv: ['LANG', 'TZ'] },
-        session: { drainMs: 0, sendExitSignal: true },
+        backends: {
+          incus: { url: '/var/lib/incus/unix.socket', tls: undefined },
+        },
+        routes: [{ containers: ['ci-*', '*.staging'], backend: 'incus' }],
+        login: { defaultUser: 'deploy', defaultProject: 'team' },
+        auth: {
+          maxTries: 3,
+          graceMs: 30000,
+          maxUnauthenticated: 10,
+          containerKeys: true,
+          trustedUserCAKeys: '/etc/execgate/ca.pub',
+        },
+        ssh: { acceptEnv: ['LANG', 'TZ'], maxSessions: 4 },
+        session: { drainMs: 0, sendExitSignal: true, autoStart: true, autoStartTimeoutMs: 5000 },
+        sftp: { server: 'container' },
         shutdown: { graceMs: 0 },
       })
     })
