@@ -3,6 +3,7 @@ import type { Logger } from 'pino'
 
 import { ErrorCode, GatewayError, isGatewayError, userMessageOf } from '../errors'
 import { sessionEnvironment } from './environment'
+import { forwardCoalesced } from './forward'
 import { GATEWAY_FAILURE_STATUS, outcomeFor } from './exit-status'
 import { signalNumber } from './signals'
 import { chooseSftpRoute, shellQuote, spliceSftp } from './sftp'
@@ -160,10 +161,8 @@ export class RunningSession {
       this.bytes.bytesOut += chunk.length
       this.lastProgressAt = Date.now()
     }
-    process.stdout.on('data', countOutput)
-    process.stdout.pipe(output, { end: false })
-    process.stderr?.on('data', countOutput)
-    process.stderr?.pipe(errorOutput, { end: false })
+    forwardCoalesced(process.stdout, output, countOutput)
+    if (process.stderr) forwardCoalesced(process.stderr, errorOutput, countOutput)
     output.on('drain', () => (this.lastProgressAt = Date.now()))
   }
 
