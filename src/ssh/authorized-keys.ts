@@ -1,10 +1,11 @@
-import { readFileSync } from 'node:fs'
 import { utils } from 'ssh2'
 import type { ParsedKey } from 'ssh2'
 
-import { ErrorCode, GatewayError } from '../errors'
+import { ErrorCode } from '../errors'
 import { fingerprintOf } from './host-keys'
+import { parseKeyLines, readKeyFileText } from './key-file'
 import { parseKeyOptions } from './key-options'
+import type { KeyFile, SkippedLine } from './key-file'
 import type { KeyRestrictions } from './key-options'
 
 export interface AuthorizedKey {
@@ -19,43 +20,21 @@ export interface AuthorizedKey {
   line: number
 }
 
-export interface AuthorizedKeysFile {
-  keys: AuthorizedKey[]
-  /** Lines that were not used, with why; the caller logs them. */
-  skipped: { line: number; reason: string }[]
-}
+export type AuthorizedKeysFile = KeyFile<AuthorizedKey>
 
 const KEY_TYPE = /^(ssh-|ecdsa-|sk-)/
 
 export function readAuthorizedKeys(path: string): AuthorizedKeysFile {
-  let text: string
-  try {
-    text = readFileSync(path, 'utf8')
-  } catch (err) {
-    throw new GatewayError(
-      ErrorCode.AUTHORIZED_KEYS_UNREADABLE,
-      `cannot read authorized keys "${path}": ${(err as Error).message}`,
-      { cause: err },
-    )
-  }
+  const text = readKeyFileText(path, ErrorCode.AUTHORIZED_KEYS_UNREADABLE, 'authorized keys')
   return parseAuthorizedKeys(text)
 }
 
 /** Parses OpenSSH authorized_keys text: `[options] type base64 [comment]` per line. */
 export function parseAuthorizedKeys(text: string): AuthorizedKeysFile {
-  const result: AuthorizedKeysFile = { keys: [], skipped: [] }
-  text.split('\n').forEach((raw, index) => {
-    const line = raw.trim()
-    if (line === '' || line.startsWith('#')) return
-
-    const parsed = parseLine(line, index + 1)
-    if ('reason' in parsed) result.skipped.push(parsed)
-    else result.keys.push(parsed)
-  })
-  return result
+  return parseKeyLines(text, parseLine)
 }
 
-function parseLine(line: string, number: number): AuthorizedKey | { line: number; reason: string } {
+function parseLine(line: string, number: number): AuthorizedKey | SkippedLine {
   const { options, rest } = splitOptions(line)
   if (options === undefined) return { line: number, reason: 'unbalanced quotes in options' }
 
@@ -86,7 +65,8 @@ function splitOptions(line: string): { options?: Map<string, string | true>; res
     if (!match) return { rest: line }
     if (line[index + match[0].length] === '=') return { rest: line }
 
-    options.set(match[1].toLowerCase(), match[2] === undefined ? true : match[2].replace(/\\"/g, '"'))
+    const value = match[2] === undefined ? true : match[2].replace(/\\"/g, '"')
+    options.set(match[1].toLowerCase(), value)
     index += match[0].length
     if (line[index] === ',') index += 1
     else break

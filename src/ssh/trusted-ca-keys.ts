@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs'
-
-import { ErrorCode, GatewayError } from '../errors'
+import { ErrorCode } from '../errors'
 import { fingerprintOf } from './host-keys'
+import { parseKeyLines, readKeyFileText } from './key-file'
 import { readPublicKey } from './public-key'
+import type { KeyFile, SkippedLine } from './key-file'
 import type { VerifyKey } from './public-key'
 
 /** A CA key whose user certificates are accepted (sshd's TrustedUserCAKeys). */
@@ -14,41 +14,19 @@ export interface TrustedCAKey {
   line: number
 }
 
-export interface TrustedCAKeysFile {
-  keys: TrustedCAKey[]
-  /** Lines that were not used, with why; the caller logs them. */
-  skipped: { line: number; reason: string }[]
-}
+export type TrustedCAKeysFile = KeyFile<TrustedCAKey>
 
 export function readTrustedCAKeys(path: string): TrustedCAKeysFile {
-  let text: string
-  try {
-    text = readFileSync(path, 'utf8')
-  } catch (err) {
-    throw new GatewayError(
-      ErrorCode.TRUSTED_CA_KEYS_UNREADABLE,
-      `cannot read trusted CA keys "${path}": ${(err as Error).message}`,
-      { cause: err },
-    )
-  }
+  const text = readKeyFileText(path, ErrorCode.TRUSTED_CA_KEYS_UNREADABLE, 'trusted CA keys')
   return parseTrustedCAKeys(text)
 }
 
 /** Parses OpenSSH public key lines, `type base64 [comment]`; `#` starts a comment line. */
 export function parseTrustedCAKeys(text: string): TrustedCAKeysFile {
-  const result: TrustedCAKeysFile = { keys: [], skipped: [] }
-  text.split('\n').forEach((raw, index) => {
-    const line = raw.trim()
-    if (line === '' || line.startsWith('#')) return
-
-    const parsed = parseLine(line, index + 1)
-    if ('reason' in parsed) result.skipped.push(parsed)
-    else result.keys.push(parsed)
-  })
-  return result
+  return parseKeyLines(text, parseLine)
 }
 
-function parseLine(line: string, number: number): TrustedCAKey | { line: number; reason: string } {
+function parseLine(line: string, number: number): TrustedCAKey | SkippedLine {
   const [type, data] = line.split(/\s+/)
   if (!data) return { line: number, reason: 'no key found' }
   // A certificate cannot sign certificates; OpenSSH refuses such a chain too.
