@@ -139,7 +139,8 @@ export class Gateway {
   private containerKeys(backend: ExecBackend) {
     return async (login: LoginTarget): Promise<AuthorizedKey[]> => {
       const instance = { name: login.container, project: login.project }
-      const text = await backend.readUserFile(instance, login.user ?? 'root', '.ssh/authorized_keys')
+      const user = login.user ?? 'root'
+      const text = await backend.readUserFile(instance, user, '.ssh/authorized_keys')
         .catch((err: unknown) => {
           this.log.debug({ err, event: 'container_keys_unreadable' }, 'no container keys')
           return undefined

@@ -17,7 +17,11 @@ export class SessionBridge {
     return this.running.size
   }
 
-  readonly handle: SessionHandler = (request: SessionRequest, channel: SessionChannel, log: Logger) => {
+  readonly handle: SessionHandler = (
+    request: SessionRequest,
+    channel: SessionChannel,
+    log: Logger,
+  ) => {
     const session = new RunningSession(request, channel, this.settings, log)
     if (this.running.size === 0) this.idle = new Promise((resolve) => (this.markIdle = resolve))
     this.running.add(session)

@@ -77,7 +77,10 @@ export interface AuthConfig {
 }
 
 export interface SshConfig {
-  /** Environment names a client may set, with `*` globs, as sshd's AcceptEnv. @default [LANG, LC_*] */
+  /**
+   * Environment names a client may set, with `*` globs, as sshd's AcceptEnv.
+   * @default [LANG, LC_*]
+   */
   acceptEnv: string[]
   /** Session channels open at once on one connection (MaxSessions). @default 10 */
   maxSessions: number

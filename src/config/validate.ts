@@ -190,7 +190,9 @@ function optionalString(value: unknown, path: string): string | undefined {
 function stringList(value: unknown, path: string): string[] {
   if (!Array.isArray(value)) throw invalid(path, 'expected a list of strings')
   value.forEach((item, index) => {
-    if (typeof item !== 'string' || item === '') throw invalid(`${path}[${index}]`, 'expected a string')
+    if (typeof item !== 'string' || item === '') {
+      throw invalid(`${path}[${index}]`, 'expected a string')
+    }
   })
   return value as string[]
 }

@@ -59,7 +59,8 @@ function expandIPv6(address: string): number[] {
   const quad = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text)
   if (quad) {
     const [a, b, c, d] = quad.slice(1).map(Number)
-    text = text.slice(0, quad.index) + `${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`
+    const hextets = `${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`
+    text = text.slice(0, quad.index) + hextets
   }
   const [head, tail = ''] = text.split('::')
   const headGroups = head ? head.split(':') : []

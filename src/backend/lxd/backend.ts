@@ -153,7 +153,9 @@ function errorText(body: Buffer): string {
 function instanceError(instance: InstanceRef, err: unknown): unknown {
   if (!(err instanceof DaemonRequestError)) return err
 
-  const name = instance.project ? `${instance.name}" in project "${instance.project}` : instance.name
+  const name = instance.project
+    ? `${instance.name}" in project "${instance.project}`
+    : instance.name
   const message = err.daemonMessage
   if (/instance not found/i.test(message)) {
     return new GatewayError(ErrorCode.INSTANCE_NOT_FOUND, `instance "${name}": ${message}`, {

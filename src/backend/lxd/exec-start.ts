@@ -47,7 +47,8 @@ export async function startExec(
 
   const operationId = created.metadata.id
   const operationDone = waitForOperation(http, operationId)
-  const sockets = await connectSockets(endpoint, operationId, created.metadata.metadata.fds, interactive)
+  const { fds } = created.metadata.metadata
+  const sockets = await connectSockets(endpoint, operationId, fds, interactive)
 
   const reap = (mode: 'output-holders' | 'all') => () =>
     endTaggedProcesses(http, spec.instance, spec.sessionTag, mode).catch((err: unknown) => {

@@ -79,7 +79,8 @@ export class DaemonHttp {
       // A wait on an operation can last as long as the process; other calls are bounded.
       const timeout = options.timeoutMs ?? REQUEST_TIMEOUT_MS
       if (timeout > 0) {
-        request.setTimeout(timeout, () => request.destroy(new Error(`timed out after ${timeout} ms`)))
+        const expire = () => request.destroy(new Error(`timed out after ${timeout} ms`))
+        request.setTimeout(timeout, expire)
       }
       request.on('error', (err) => reject(unreachable(this.endpoint, path, err)))
       request.end(options.body)

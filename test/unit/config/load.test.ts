@@ -5,31 +5,10 @@ import { parse } from 'yaml'
 
 import { loadConfig } from '../../../src/config/load'
 import { ErrorCode, GatewayError } from '../../../src/errors'
+import { DEFAULTS } from '../helpers/config-defaults'
 import { makeTempDir, removeDir } from '../helpers/keygen'
 
 const FINGERPRINT = 'cd'.repeat(32)
-
-const DEFAULTS = {
-  listen: { host: '0.0.0.0', port: 2222 },
-  hostKeysDir: 'keys',
-  authorizedKeysFile: 'config/authorized_keys',
-  logLevel: 'info',
-  backend: { url: undefined, tls: undefined },
-  backends: {},
-  routes: [],
-  login: { defaultUser: 'root', defaultProject: undefined },
-  auth: {
-    maxTries: 6,
-    graceMs: 120000,
-    maxUnauthenticated: 100,
-    containerKeys: false,
-    trustedUserCAKeys: undefined,
-  },
-  ssh: { acceptEnv: ['LANG', 'LC_*'], maxSessions: 10 },
-  session: { drainMs: 1000, sendExitSignal: false, autoStart: false, autoStartTimeoutMs: 30000 },
-  sftp: { server: 'daemon' },
-  shutdown: { graceMs: 10000 },
-}
 
 const FULL_FILE = `
 listen: 127.0.0.1:2022

@@ -3,30 +3,10 @@ import { expect } from 'chai'
 import { ErrorCode, GatewayError } from '../../../src/errors'
 import { DEFAULT_CONFIG } from '../../../src/config/schema'
 import { parseListen, validateConfig } from '../../../src/config/validate'
+import { DEFAULTS } from '../helpers/config-defaults'
 
 const FINGERPRINT = 'ab'.repeat(32)
 
-const DEFAULTS = {
-  listen: { host: '0.0.0.0', port: 2222 },
-  hostKeysDir: 'keys',
-  authorizedKeysFile: 'config/authorized_keys',
-  logLevel: 'info',
-  backend: { url: undefined, tls: undefined },
-  backends: {},
-  routes: [],
-  login: { defaultUser: 'root', defaultProject: undefined },
-  auth: {
-    maxTries: 6,
-    graceMs: 120000,
-    maxUnauthenticated: 100,
-    containerKeys: false,
-    trustedUserCAKeys: undefined,
-  },
-  ssh: { acceptEnv: ['LANG', 'LC_*'], maxSessions: 10 },
-  session: { drainMs: 1000, sendExitSignal: false, autoStart: false, autoStartTimeoutMs: 30000 },
-  sftp: { server: 'daemon' },
-  shutdown: { graceMs: 10000 },
-}
 
 /** The error validateConfig throws for RAW; fails the test when it throws none. */
 function configError(raw: unknown): GatewayError {
@@ -55,6 +35,23 @@ function messageFor(raw: unknown): string {
   const error = configError(raw)
   expect(error.code, 'code').to.equal(ErrorCode.CONFIG_INVALID)
   return error.message
+}
+
+/** Sections whose valid input comes back from validateConfig exactly as given. */
+const SAME_WHEN_VALID = {
+  routes: [{ containers: ['ci-*', '*.staging'], backend: 'incus' }],
+  login: { defaultUser: 'deploy', defaultProject: 'team' },
+  auth: {
+    maxTries: 3,
+    graceMs: 30000,
+    maxUnauthenticated: 10,
+    containerKeys: true,
+    trustedUserCAKeys: '/etc/execgate/ca.pub',
+  },
+  ssh: { acceptEnv: ['LANG', 'TZ'], maxSessions: 4 },
+  session: { drainMs: 0, sendExitSignal: true, autoStart: true, autoStartTimeoutMs: 5000 },
+  sftp: { server: 'container' },
+  shutdown: { graceMs: 0 },
 }
 
 describe('validateConfig', () => {
@@ -121,19 +118,7 @@ describe('validateConfig', () => {
         backends: {
           incus: { url: '/var/lib/incus/unix.socket' },
         },
-        routes: [{ containers: ['ci-*', '*.staging'], backend: 'incus' }],
-        login: { defaultUser: 'deploy', defaultProject: 'team' },
-        auth: {
-          maxTries: 3,
-          graceMs: 30000,
-          maxUnauthenticated: 10,
-          containerKeys: true,
-          trustedUserCAKeys: '/etc/execgate/ca.pub',
-        },
-        ssh: { acceptEnv: ['LANG', 'TZ'], maxSessions: 4 },
-        session: { drainMs: 0, sendExitSignal: true, autoStart: true, autoStartTimeoutMs: 5000 },
-        sftp: { server: 'container' },
-        shutdown: { graceMs: 0 },
+        ...SAME_WHEN_VALID,
       }
       expect(validateConfig(raw)).to.deep.equal({
         listen: { host: '127.0.0.1', port: 2022 },
@@ -147,19 +132,7 @@ describe('validateConfig', () => {
         backends: {
           incus: { url: '/var/lib/incus/unix.socket', tls: undefined },
         },
-        routes: [{ containers: ['ci-*', '*.staging'], backend: 'incus' }],
-        login: { defaultUser: 'deploy', defaultProject: 'team' },
-        auth: {
-          maxTries: 3,
-          graceMs: 30000,
-          maxUnauthenticated: 10,
-          containerKeys: true,
-          trustedUserCAKeys: '/etc/execgate/ca.pub',
-        },
-        ssh: { acceptEnv: ['LANG', 'TZ'], maxSessions: 4 },
-        session: { drainMs: 0, sendExitSignal: true, autoStart: true, autoStartTimeoutMs: 5000 },
-        sftp: { server: 'container' },
-        shutdown: { graceMs: 0 },
+        ...SAME_WHEN_VALID,
       })
     })
 
