@@ -11,8 +11,8 @@ const PROCESS_NAMES = { lxd: 'lxd', incus: 'incusd' }
 /** Runs the project's idempotent daemon set-up for one daemon and the busybox image. */
 export async function setupDaemon(root: string, name: 'lxd' | 'incus'): Promise<void> {
   const script = join(root, 'scripts', 'setup-daemons.sh')
-  await output({ cmd: 'env', args: ['IMAGES=busybox', `DAEMONS=${name}`, 'bash', script] },
-    600_000)
+  const args = ['CLUSTER=0', 'IMAGES=busybox', `DAEMONS=${name}`, 'bash', script]
+  await output({ cmd: 'env', args }, 600_000)
 }
 
 /** Describes the chosen daemon: its CLI, socket, main process and version. */

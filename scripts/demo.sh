@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-DAEMONS=lxd IMAGES=busybox bash scripts/setup-daemons.sh >/dev/null
+CLUSTER=0 DAEMONS=lxd IMAGES=busybox bash scripts/setup-daemons.sh >/dev/null
 npm ci --no-audit --no-fund --loglevel=error
 npm run build --silent
 
