@@ -33,8 +33,8 @@ export function makePlan(options: Options): Plan {
     // the sshd reference takes ~0.1 s to open each of its sessions.
     return { rounds: options.rounds, roundTripPerRound: 4, downloadBytes: 64 * MiB,
       uploadBytes: 64 * MiB, ptyBytes: 12 * MiB, sftpBytes: 32 * MiB, ciphers,
-      connections: 10, sessionsPerConnection: 10, holdMs: 5_000, sshdSessionsCap: 50,
-      sshdHoldMs: 2_000, settleMs: 1_000, rateParallel: 8, rateMs: 6_000 }
+      connections: 10, sessionsPerConnection: 10, holdMs: 4_000, sshdSessionsCap: 40,
+      sshdHoldMs: 2_000, settleMs: 1_000, rateParallel: 8, rateMs: 5_000 }
   }
   return { rounds: options.rounds, roundTripPerRound: 10, downloadBytes: 1024 * MiB,
     uploadBytes: 500 * MiB, ptyBytes: 200 * MiB, sftpBytes: 300 * MiB, ciphers,
