@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite on a Debian 12 host, as root: installs and starts LXD and Incus with their
-# test containers, installs the Node dependencies, builds, then runs unit and integration tests.
+# test containers, installs the Node dependencies, builds, then runs the unit, integration and
+# hardening tests.
 # A daemon that cannot be started fails the run: the real-daemon suites never skip.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -8,3 +9,4 @@ cd "$(dirname "$0")/.."
 bash scripts/setup-daemons.sh
 npm ci --no-audit --no-fund --loglevel=error
 npm test
+npm run test:hardening

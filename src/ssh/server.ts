@@ -4,6 +4,7 @@ import type { Logger } from 'pino'
 import { Server } from 'ssh2'
 import type { ClientInfo, Connection } from 'ssh2'
 
+import { LogThrottle } from '../log/throttle'
 import { ClientConnection } from './connection'
 import type { ConnectionSettings } from './connection'
 import type { HostKey } from './host-keys'
@@ -20,6 +21,9 @@ export interface SshServerOptions {
   log: Logger
 }
 
+/** How often a burst of dropped connections is logged, per reason. */
+const DROP_LOG_INTERVAL_MS = 5000
+
 /** The software version in our banner, as sshd sends "OpenSSH_9.2p1". */
 const IDENT = 'execgate_0.1'
 
@@ -33,6 +37,7 @@ export class SshServer {
   private readonly sockets = new Map<string, Socket>()
   private readonly unauthenticated = new Set<Socket>()
   private readonly connections = new Set<ClientConnection>()
+  private readonly dropLog = new LogThrottle(DROP_LOG_INTERVAL_MS)
 
   constructor(private readonly options: SshServerOptions) {
     this.ssh = new Server({
@@ -102,11 +107,20 @@ export class SshServer {
     }
   }
 
-  /** Logged at warn: a pile-up of these is an attack or a misconfigured client, not one user. */
+  /**
+   * Logged at warn: a pile-up of these is an attack or a misconfigured client, not one user.
+   * A burst logs one line per reason every few seconds, with the count held back.
+   */
   private drop(socket: Socket, reason: string, message: string): void {
     const remoteAddr = socket.remoteAddress
-    this.options.log.warn({ event: 'connection_dropped', reason, remoteAddr }, message)
     socket.destroy()
+
+    const admitted = this.dropLog.admit(reason)
+    if (!admitted) return
+    this.options.log.warn(
+      { event: 'connection_dropped', reason, remoteAddr, heldBack: admitted.heldBack },
+      message,
+    )
   }
 
   private onClient(client: Connection, info: ClientInfo): void {

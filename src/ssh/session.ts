@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import type { Logger } from 'pino'
 import type { AcceptConnection, RejectConnection, ServerChannel, Session } from 'ssh2'
 
+import { LogThrottle } from '../log/throttle'
 import { acceptsEnv, MAX_ENV_VARIABLES } from './env-policy'
 import { SshSessionChannel } from './session-channel'
 import { printable } from './printable'
@@ -29,6 +30,9 @@ export interface SessionContext {
   log: Logger
 }
 
+/** How often one session logs refusals of one kind of request. */
+const REFUSAL_LOG_INTERVAL_MS = 10_000
+
 /** Largest terminal dimension passed on; a client may claim anything up to 2^32. */
 const MAX_TERMINAL_CELLS = 10_000
 
@@ -43,6 +47,7 @@ export class SessionRequests {
   private channel?: SshSessionChannel
   private readonly log: Logger
   private readonly sessionId = randomBytes(6).toString('hex')
+  private readonly refusalLog = new LogThrottle(REFUSAL_LOG_INTERVAL_MS)
 
   constructor(session: Session, private readonly context: SessionContext) {
     this.log = context.log.child({ sessionId: this.sessionId })
@@ -117,6 +122,8 @@ export class SessionRequests {
     command?: string,
   ): void {
     if (this.channel) return this.refuse(reject, kind, 'a program already runs')
+    // No program can receive a NUL in its arguments; sshd drops such a request as malformed.
+    if (command?.includes('\0')) return this.refuse(reject, kind, 'NUL byte in command')
 
     const raw = accept()
     if (!raw) return
@@ -135,9 +142,15 @@ export class SessionRequests {
     this.context.handler(request, this.channel, this.log)
   }
 
+  /** A client that floods one kind of request gets one log line per interval for it. */
   private refuse(reject: Reject | RejectConnection, request: string, detail?: string): void {
-    this.log.info({ event: 'request_refused', request, detail }, 'channel request refused')
     reject?.()
+    const admitted = this.refusalLog.admit(request)
+    if (!admitted) return
+    this.log.info(
+      { event: 'request_refused', request, detail, heldBack: admitted.heldBack },
+      'channel request refused',
+    )
   }
 }
 
