@@ -6,7 +6,7 @@
 #   scripts/setup-daemons.sh                     both daemons, busybox and Debian containers
 #   DAEMONS=lxd IMAGES=busybox scripts/setup-daemons.sh
 #
-# Containers in each daemon: c1, c2, web-1, db-1 (busybox, running), stopped1 and sleeper1
+# Containers in each daemon: c1, c2, web-1, db-1, victim1 (busybox, running), stopped1, sleeper1
 # (busybox, stopped), p1 in project team (busybox, running) and, with the debian image, d1
 # (Debian minbase with openssh-sftp-server, openssh-client, rsync, git and python3, running).
 # Both daemons also listen on HTTPS (scripts/setup-https.sh), and, unless CLUSTER=0, a
@@ -277,6 +277,7 @@ main() {
     ensure_container "$cli" busybox web-1 running
     ensure_container "$cli" busybox db-1 running
     ensure_container "$cli" busybox sleeper1 stopped
+    ensure_container "$cli" busybox victim1 running
     ensure_project "$cli" team
     ensure_container "$cli" busybox p1 running team
     if [ -n "$debian" ]; then

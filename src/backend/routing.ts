@@ -80,6 +80,10 @@ export class RoutingBackend implements ExecBackend {
     return backend.openSftp(instance)
   }
 
+  isRunning(instance: InstanceRef): Promise<boolean> {
+    return this.backendFor(instance).isRunning(instance)
+  }
+
   startIfStopped(instance: InstanceRef, timeoutMs: number): Promise<StartOutcome> {
     return this.backendFor(instance).startIfStopped(instance, timeoutMs)
   }

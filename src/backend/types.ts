@@ -22,6 +22,8 @@ export interface ExecBackend {
    * served as root. Backends without such a server leave it out.
    */
   openSftp?(instance: InstanceRef): Promise<Duplex>
+  /** Whether the instance is running now; rejects when the daemon cannot say. */
+  isRunning(instance: InstanceRef): Promise<boolean>
   /** Starts the instance when it is stopped; fails when it is not running after `timeoutMs`. */
   startIfStopped(instance: InstanceRef, timeoutMs: number): Promise<StartOutcome>
   close(): void

@@ -140,7 +140,29 @@ export class RunningSession {
 
     this.connectStreams(process)
     this.applyPending(process)
-    return this.awaitExit(process)
+    const result = await this.awaitExit(process)
+    await this.checkStillRunning(instance, result)
+    return result
+  }
+
+  /**
+   * A container stopped under a session kills its processes, which the daemon reports as a
+   * death by SIGKILL: the user would see 137 and no reason. When the container is gone, say so
+   * and fail with 255, as for any failure of the gateway's side.
+   */
+  private async checkStillRunning(instance: InstanceRef, result: ExitResult): Promise<void> {
+    if (result.status <= 128 || this.clientGone) return
+    const running = await this.settings.backend.isRunning(instance).catch((err: unknown) => {
+      this.log.debug({ err, event: 'instance_state_unknown' }, 'instance state unknown')
+      return true
+    })
+    if (running) return
+
+    throw new GatewayError(
+      ErrorCode.INSTANCE_NOT_RUNNING,
+      `instance "${instance.name}" stopped during the session (exit status ${result.status})`,
+      { userMessage: `container "${instance.name}" stopped during the session` },
+    )
   }
 
   private async spliceDaemonSftp(instance: InstanceRef): Promise<ExitResult> {

@@ -21,6 +21,15 @@ import type {
   StartOutcome,
 } from '../types'
 
+/** What GET /1.0/operations lists of each operation. */
+interface OperationSummary {
+  description: string
+  resources?: { instances?: string[] }
+}
+
+/** The descriptions LXD and Incus give the operations that end an instance's processes. */
+const ENDING_OPERATION = /^(Stopping|Restarting|Deleting) instance/
+
 /** LXD or Incus, over the local socket or HTTPS; the dialect is read from GET /1.0. */
 export class LxdBackend implements ExecBackend {
   /** Starts under way, by project and name. */
@@ -105,6 +114,28 @@ export class LxdBackend implements ExecBackend {
     } catch (err) {
       throw instanceError(instance, err)
     }
+  }
+
+  /**
+   * Running, and no stop under way. A stop kills the instance's processes before the record
+   * leaves Running (about 0.7 s later, with an exec attached), so the daemon's operations are
+   * asked too. The record, not /state: Incus answers /state with a 500 while the instance stops.
+   */
+  async isRunning(instance: InstanceRef): Promise<boolean> {
+    const record = await this.http.json<{ status: string }>('GET', instancePath(instance))
+    if (record.metadata.status !== 'Running') return false
+    return !(await this.stopUnderWay(instance))
+  }
+
+  private async stopUnderWay(instance: InstanceRef): Promise<boolean> {
+    const query = new URLSearchParams({ recursion: '1' })
+    if (instance.project) query.set('project', instance.project)
+    const listed = await this.http.json<Record<string, OperationSummary[] | null>>(
+      'GET', `/1.0/operations?${query.toString()}`)
+    const path = instancePath({ name: instance.name })
+    return (listed.metadata.running ?? []).some((operation) =>
+      ENDING_OPERATION.test(operation.description)
+      && (operation.resources?.instances ?? []).some((ref) => ref.split('?')[0] === path))
   }
 
   /** Sessions that arrive while a start is under way wait for it rather than start again. */
