@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path'
 import { createInterface } from 'node:readline'
 import { stringify } from 'yaml'
 import { makeClientKey } from './keys'
+import { collectSecrets, findLeaks } from './log-scan'
 import { waitFor } from './wait'
 import type { ChildProcess } from 'node:child_process'
 import type { ClientKey } from './keys'
@@ -146,6 +147,10 @@ function waitForLine(gateway: Gateway, event: string, fields: LogLine, timeoutMs
     () => gateway.logs.find(matches), timeoutMs, 50)
 }
 
+/**
+ * Stops the gateway, then scans everything it logged (tests run it at debug level) for key
+ * material, websocket secrets and the env tests' secret value: a leak fails the suite.
+ */
 async function stopGateway(gateway: Gateway, timeoutMs: number): Promise<GatewayExit> {
   if (gateway.child.exitCode === null && gateway.child.signalCode === null) {
     gateway.child.kill('SIGTERM')
@@ -153,6 +158,13 @@ async function stopGateway(gateway: Gateway, timeoutMs: number): Promise<Gateway
   const timer = setTimeout(() => gateway.child.kill('SIGKILL'), timeoutMs)
   const exit = await gateway.exited
   clearTimeout(timer)
+  const secrets = await collectSecrets(gateway.hostKeysDir, gateway.clientKey.path)
   await rm(gateway.dir, { recursive: true, force: true })
+
+  const leaks = findLeaks(gateway.logs, secrets)
+  if (leaks.length > 0) {
+    const first = leaks[0].slice(0, 300)
+    throw new Error(`the gateway logged secrets in ${leaks.length} lines: ${first}`)
+  }
   return exit
 }

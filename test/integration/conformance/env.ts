@@ -1,5 +1,6 @@
 import { expect } from 'chai'
 import { startGateway } from '../../helpers/gateway'
+import { SECRET_ENV_VALUE } from '../../helpers/log-scan'
 import { runSsh } from '../../helpers/ssh'
 import { CONTAINER } from './suite'
 import type { Gateway } from '../../helpers/gateway'
@@ -17,12 +18,14 @@ export function describeEnv(suite: ConformanceSuite): void {
     })
 
     it('accepts LC_* variables sent with SetEnv', async () => {
-      const r = await suite.ssh('echo "$LC_TIME"', { args: ['-o', 'SetEnv=LC_TIME=de_DE.UTF-8'] })
-      expect(r.stdout.toString(), 'LC_TIME').to.equal('de_DE.UTF-8\n')
+      const args = ['-o', `SetEnv=LC_TIME=${SECRET_ENV_VALUE}`]
+      const r = await suite.ssh('echo "$LC_TIME"', { args })
+      expect(r.stdout.toString(), 'LC_TIME').to.equal(`${SECRET_ENV_VALUE}\n`)
     })
 
     it('refuses other variables and still runs the command', async () => {
-      const r = await suite.ssh('echo "${FOO-unset}"', { args: ['-o', 'SetEnv=FOO=bar'] })
+      const args = ['-o', `SetEnv=FOO=${SECRET_ENV_VALUE}`]
+      const r = await suite.ssh('echo "${FOO-unset}"', { args })
       expect(r.stdout.toString(), 'FOO').to.equal('unset\n')
       expect(r.code, 'exit status').to.equal(0)
     })
