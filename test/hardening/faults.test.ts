@@ -1,6 +1,9 @@
 import { expect } from 'chai'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { DAEMONS, requireDaemon } from '../helpers/daemons'
 import { startGateway } from '../helpers/gateway'
+import { runFailingStart } from '../helpers/https'
 import { run, runOk } from '../helpers/process'
 import { runSsh, startSsh } from '../helpers/ssh'
 import { sleep, waitFor } from '../helpers/wait'
@@ -73,5 +76,16 @@ function describeFaults(daemon: Daemon): void {
       })
   })
 }
+
+describe('a daemon unreachable when the gateway starts', () => {
+  it('stops the gateway with one line naming the daemon and the cause, and status 1', async () => {
+    const socket = join(tmpdir(), `execgate-no-daemon-${process.pid}.sock`)
+    const r = await runFailingStart(socket, {})
+    expect(r.timedOut, `the gateway started instead (${r.stderr})`).to.equal(false)
+    expect(r.code, 'exit status').to.equal(1)
+    expect(r.stderr).to.equal(
+      `execgate: daemon at ${socket} did not answer /1.0: connect ENOENT ${socket}\n`)
+  })
+})
 
 for (const daemon of DAEMONS) describeFaults(daemon)
