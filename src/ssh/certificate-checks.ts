@@ -5,7 +5,7 @@
 import { isIP } from 'node:net'
 
 import { FOREVER, optionValue } from './certificate-format'
-import { matchesGlob } from './patterns'
+import { matchesGlob } from '../util/glob'
 import { printable } from './printable'
 import type { Certificate } from './certificate-format'
 import type { KeyRestrictions } from './key-options'

@@ -1,5 +1,5 @@
-import { matchesContainerPattern } from '../util/glob'
-import { matchesAddressList, matchesGlob } from './patterns'
+import { matchesContainerPattern, matchesGlob } from '../util/glob'
+import { matchesAddressList } from './patterns'
 import type { LoginTarget } from './types'
 
 /** What one authorized key (or certificate) may do. */

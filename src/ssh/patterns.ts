@@ -2,8 +2,6 @@ import { isIP } from 'node:net'
 
 import { matchesGlob } from '../util/glob'
 
-export { matchesGlob }
-
 /**
  * OpenSSH's address pattern lists (from=, source-address): comma-separated globs or CIDR
  * blocks, any of them negated with `!`. A negated match refuses whatever else matches; without

@@ -9,6 +9,7 @@ import { startExec } from './exec-start'
 import { DaemonHttp, DaemonRequestError } from './http'
 import { instancePath } from './paths'
 import { upgradeToSftp } from './sftp'
+import { instanceStatus } from './status'
 import { startIfStopped } from './start'
 import type { Dialect, ServerInfo } from './dialect'
 import type { Endpoint } from './endpoint'
@@ -106,9 +107,9 @@ export class LxdBackend implements ExecBackend {
   /** The daemon's SFTP server also serves stopped instances; sessions must not, as for exec. */
   async openSftp(instance: InstanceRef): Promise<Duplex> {
     try {
-      const state = await this.http.json<{ status: string }>('GET', instancePath(instance, 'state'))
-      if (state.metadata.status !== 'Running') {
-        throw new DaemonRequestError(400, `Instance is not running (${state.metadata.status})`, '')
+      const status = await instanceStatus(this.http, instance)
+      if (status !== 'Running') {
+        throw new DaemonRequestError(400, `Instance is not running (${status})`, '')
       }
       return await upgradeToSftp(this.endpoint, instancePath(instance, 'sftp'))
     } catch (err) {
@@ -119,11 +120,10 @@ export class LxdBackend implements ExecBackend {
   /**
    * Running, and no stop under way. A stop kills the instance's processes before the record
    * leaves Running (about 0.7 s later, with an exec attached), so the daemon's operations are
-   * asked too. The record, not /state: Incus answers /state with a 500 while the instance stops.
+   * asked too.
    */
   async isRunning(instance: InstanceRef): Promise<boolean> {
-    const record = await this.http.json<{ status: string }>('GET', instancePath(instance))
-    if (record.metadata.status !== 'Running') return false
+    if (await instanceStatus(this.http, instance) !== 'Running') return false
     return !(await this.stopUnderWay(instance))
   }
 

@@ -1,11 +1,8 @@
 import { DaemonRequestError } from './http'
 import { instancePath } from './paths'
+import { instanceStatus } from './status'
 import type { DaemonHttp } from './http'
 import type { InstanceRef, StartOutcome } from '../types'
-
-interface InstanceState {
-  status: string
-}
 
 interface Operation {
   status: string
@@ -21,7 +18,7 @@ export async function startIfStopped(
   instance: InstanceRef,
   timeoutMs: number,
 ): Promise<StartOutcome> {
-  if (await statusOf(http, instance) === 'Running') return 'running'
+  if (await instanceStatus(http, instance) === 'Running') return 'running'
 
   const seconds = Math.max(1, Math.ceil(timeoutMs / 1000))
   try {
@@ -40,15 +37,10 @@ export async function startIfStopped(
 
 async function becomesRunning(http: DaemonHttp, instance: InstanceRef, deadline: number) {
   for (;;) {
-    if (await statusOf(http, instance) === 'Running') return true
+    if (await instanceStatus(http, instance) === 'Running') return true
     if (Date.now() >= deadline) return false
     await new Promise((resolve) => setTimeout(resolve, 250))
   }
-}
-
-async function statusOf(http: DaemonHttp, instance: InstanceRef): Promise<string> {
-  const state = await http.json<InstanceState>('GET', instancePath(instance, 'state'))
-  return state.metadata.status
 }
 
 async function waitForStart(http: DaemonHttp, operation: string | undefined, seconds: number) {

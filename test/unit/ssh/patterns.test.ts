@@ -1,6 +1,7 @@
 import { expect } from 'chai'
 
-import { matchesAddressList, matchesGlob } from '../../../src/ssh/patterns'
+import { matchesAddressList } from '../../../src/ssh/patterns'
+import { matchesGlob } from '../../../src/util/glob'
 
 describe('matchesGlob', () => {
   it('lets * stand for any run of characters, the empty one included', () => {
