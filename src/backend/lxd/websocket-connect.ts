@@ -20,6 +20,15 @@ function zeroMask(mask: Buffer): void {
 }
 
 /**
+ * The daemon pings every exec socket when it connects and every 10 s, and sets no read
+ * deadline, so nothing needs the pongs. Answering costs output: once the daemon has written a
+ * short command's output and closed the socket, a pong sent into it fails with EPIPE, and Node
+ * then destroys the socket with that output still unread in the kernel's buffer (seen as empty
+ * sessions with status 0, several in a hundred, right after an LXD restart).
+ */
+const ANSWER_PINGS = false
+
+/**
  * Opens the websocket of one exec fd, paused; rejects with the daemon's answer if it is not
  * upgraded. The daemon starts the command once its last socket is up, which can be before this
  * side has seen every socket open, so output would be emitted before anyone listens for it. The
@@ -30,6 +39,7 @@ export function connectWebSocket(endpoint: Endpoint, path: string): Promise<WebS
     perMessageDeflate: false,
     handshakeTimeout: CONNECT_TIMEOUT_MS,
     generateMask: zeroMask,
+    autoPong: ANSWER_PINGS,
   }
   const socket = endpoint.kind === 'unix'
     ? new WebSocket(`ws+unix://${endpoint.socketPath}:${path}`, options)
