@@ -56,6 +56,31 @@ function connectAndEnd(gateway: Gateway, options: Record<string, unknown>) {
   })
 }
 
+/** Bytes that no UTF-8 decoder accepts: a stray continuation byte, 0xFE, a cut sequence. */
+const INVALID_UTF8 = Buffer.from([0x63, 0x80, 0xfe, 0xc3, 0x28, 0xe2, 0x82])
+
+/**
+ * ssh2's client writes every string as UTF-8, so it cannot send a broken name; while `action`
+ * runs, the name it writes (as many 'c's as the raw bytes) is replaced by the raw bytes.
+ */
+async function withRawUsername<T>(raw: Buffer, action: () => Promise<T>): Promise<T> {
+  const proto = Buffer.prototype as unknown as {
+    utf8Write(text: string, offset?: number, length?: number): number
+  }
+  const original = proto.utf8Write
+  const stand = 'c'.repeat(raw.length)
+  proto.utf8Write = function (this: Buffer, text: string, offset = 0, length?: number) {
+    if (text !== stand) return original.call(this, text, offset, length)
+    raw.copy(this, offset)
+    return raw.length
+  }
+  try {
+    return await action()
+  } finally {
+    proto.utf8Write = original
+  }
+}
+
 function socketClosed(port: number, payload: Buffer, timeoutMs: number): Promise<void> {
   const socket = connect(port, '127.0.0.1')
   socket.on('error', () => undefined)
@@ -144,6 +169,17 @@ function describeHostileInput(daemon: Daemon): void {
         }
         const outcomes = await Promise.all(attempts)
         expect(outcomes.filter((o) => o === 'ready'), 'none got in').to.have.length(0)
+      })
+
+      it('refuses a username that is not valid UTF-8', async () => {
+        const outcome = await withRawUsername(INVALID_UTF8, () => connectAndEnd(gateway, {
+          username: 'c'.repeat(INVALID_UTF8.length),
+          privateKey: readFileSync(gateway.keyPath),
+        }))
+        expect(outcome).to.not.equal('ready')
+        // Logged with every byte that is not printable ASCII shown as '?'.
+        const refused = await gateway.waitForLog('auth_refused', { user: 'c???(?' }, 5000)
+        expect(refused.reason).to.equal('"c???(?" is not a valid container name')
       })
 
       it('refuses a username of 10 KB', async () => {
