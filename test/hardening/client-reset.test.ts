@@ -1,5 +1,7 @@
 import { expect } from 'chai'
-import { DAEMONS, findMarked, killMarked, requireDaemon } from '../helpers/daemons'
+import {
+  DAEMONS, findMarked, killMarked, requireDaemon, runningOperations,
+} from '../helpers/daemons'
 import { startGateway } from '../helpers/gateway'
 import { uniqueWord } from '../helpers/markers'
 import { runOk, start } from '../helpers/process'
@@ -30,13 +32,6 @@ async function gatewaySockets(gateway: Gateway): Promise<number> {
   const listing = await runOk('ss', ['-xpn'])
   const owner = `pid=${gateway.child.pid},`
   return listing.split('\n').filter((line) => line.includes(owner)).length
-}
-
-async function runningOperations(daemon: Daemon): Promise<string[]> {
-  const listing = JSON.parse(await runOk(daemon.cli, ['query', '/1.0/operations'])) as {
-    running?: string[]
-  }
-  return listing.running ?? []
 }
 
 function startCase(target: { port: number; keyPath: string }, test: (typeof CASES)[number],

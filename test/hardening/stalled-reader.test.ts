@@ -1,7 +1,7 @@
 import { expect } from 'chai'
-import { readFileSync } from 'node:fs'
 import { DAEMONS, requireDaemon } from '../helpers/daemons'
 import { startGateway } from '../helpers/gateway'
+import { residentKiB } from '../helpers/hardening'
 import { connectSsh2 } from '../helpers/ssh2-client'
 import { sleep, waitFor } from '../helpers/wait'
 import type { Client, ClientChannel } from 'ssh2'
@@ -13,13 +13,6 @@ const STALL_MS = 60_000
 
 /** What the gateway's resident memory may grow by while nobody reads. */
 const GROWTH_LIMIT_KIB = 16 * 1024
-
-function residentKiB(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8')
-  const match = /^VmRSS:\s+(\d+) kB/m.exec(status)
-  if (!match) throw new Error(`no VmRSS for ${pid}`)
-  return Number(match[1])
-}
 
 /** Counts what arrives and checks that it is nothing but "y\n", in order. */
 class YesReader {

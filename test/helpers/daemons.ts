@@ -65,3 +65,10 @@ function parsePsLine(line: string): ContainerProcess | undefined {
 function isProcess(p: ContainerProcess | undefined): p is ContainerProcess {
   return p !== undefined
 }
+
+/** The daemon's running operations; it prints nothing at all when there are none. */
+export async function runningOperations(daemon: Daemon): Promise<string[]> {
+  const text = (await runOk(daemon.cli, ['query', '/1.0/operations'])).trim()
+  if (text === '') return []
+  return (JSON.parse(text) as { running?: string[] }).running ?? []
+}
