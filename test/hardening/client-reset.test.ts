@@ -87,7 +87,7 @@ function describeClientReset(daemon: Daemon): void {
         const client = startCase({ port: proxy.port, keyPath: gateway.keyPath }, test, marker)
         await waitFor(`${marker} running`, async () =>
           ((await findMarked(daemon, CONTAINER, marker)).length > 0 || undefined), 10000, 200)
-        expect(await runningOperations(daemon), 'operations while it runs').to.not.be.empty
+        expect(await runningOperations(daemon, CONTAINER), 'operations while it runs').to.not.be.empty
         await sleep(1000)
 
         proxy.resetAll()
@@ -95,7 +95,7 @@ function describeClientReset(daemon: Daemon): void {
         let seen = ''
         await waitFor('the command, its operation and its websockets to be gone', async () => {
           const left = await findMarked(daemon, CONTAINER, marker)
-          const operations = await runningOperations(daemon)
+          const operations = await runningOperations(daemon, CONTAINER)
           const sockets = await gatewaySockets(gateway)
           seen = `${left.length} processes, ${operations.length} operations, ` +
             `${sockets} sockets (${baselineSockets} before)`

@@ -1,10 +1,10 @@
 import { expect } from 'chai'
 import { createCipheriv, createHash } from 'node:crypto'
-import { writeFileSync } from 'node:fs'
+import { open } from 'node:fs/promises'
 import { join } from 'node:path'
 import { DAEMONS, requireDaemon } from '../helpers/daemons'
 import { startGateway } from '../helpers/gateway'
-import { start } from '../helpers/process'
+import { runOk, start } from '../helpers/process'
 import { FULL, gatewayRssKiB, writeFigure } from '../helpers/hardening'
 import { sshArgs } from '../helpers/ssh'
 import { sleep, waitFor } from '../helpers/wait'
@@ -37,10 +37,11 @@ function expectedSha256(index: number): string {
 
 /**
  * `openssl | ssh c1 cat | sha256sum`: the bytes go up, through cat in the container, and back.
- * ssh opens its session at once; the bytes wait for the go file, so that all run together.
+ * ssh opens its session at once; the bytes wait at a FIFO, so that all start together. (A loop
+ * polling for a file, 200 times over, forked enough to starve the gateway of CPU.)
  */
-function startEcho(gateway: Gateway, index: number, goFile: string) {
-  const generate = `while [ ! -e ${goFile} ]; do sleep 0.2; done; ` +
+function startEcho(gateway: Gateway, index: number, goFifo: string) {
+  const generate = `cat ${goFifo} >/dev/null; ` +
     `openssl enc -aes-128-ctr -K ${sessionKey(index)} -iv ${'0'.repeat(32)} ` +
     `-in /dev/zero 2>/dev/null | head -c ${BYTES}`
   const args = sshArgs(gateway, { user: 'c1', command: 'cat',
@@ -51,6 +52,16 @@ function startEcho(gateway: Gateway, index: number, goFile: string) {
   const pipeline = `{ ${generate}; } | ssh "$@" | sha256sum | cut -d' ' -f1; ` +
     'exit ${PIPESTATUS[1]}'
   return start('bash', ['-c', pipeline, 'load', ...args], { timeoutMs: 600000 })
+}
+
+/**
+ * Opening a FIFO for writing wakes every reader blocked opening it; closing it gives them EOF.
+ * It stays open a moment, so that a reader a little late gets the same.
+ */
+async function releaseReaders(fifo: string): Promise<void> {
+  const writer = await open(fifo, 'w')
+  await sleep(2000)
+  await writer.close()
 }
 
 /** The most sessions the gateway had open at once, from its own log. */
@@ -82,15 +93,16 @@ function describeLoad(daemon: Daemon): void {
 
     it(`carries ${SESSIONS} sessions at once, ${BYTES / 1048576} MiB each way, every byte exact`,
       async () => {
-        const goFile = join(gateway.dir, 'go')
+        const goFifo = join(gateway.dir, 'go')
+        await runOk('mkfifo', [goFifo])
         const runs = []
         for (let i = 0; i < SESSIONS; i++) {
-          runs.push(startEcho(gateway, i, goFile))
+          runs.push(startEcho(gateway, i, goFifo))
           if (i % OPEN_BATCH === OPEN_BATCH - 1) await sleep(OPEN_GAP_MS)
         }
         await waitFor(`${SESSIONS} sessions open`, () =>
           gateway.events('session_started').length >= SESSIONS || undefined, 120000, 200)
-        writeFileSync(goFile, '')
+        await releaseReaders(goFifo)
         const startedAt = Date.now()
         let peakRss = 0
         const sampler = setInterval(() => {
@@ -100,8 +112,10 @@ function describeLoad(daemon: Daemon): void {
           clearInterval(sampler))
         const seconds = (Date.now() - startedAt) / 1000
 
+        const errors = gateway.logs.filter((l) => Number(l.level) >= 50).slice(0, 3)
         results.forEach((r, i) => {
-          expect(r.code, `session ${i} (${r.stderr.trim()})`).to.equal(0)
+          expect(r.code, `session ${i} (${r.stderr.trim()}; ${JSON.stringify(errors)})`)
+            .to.equal(0)
           expect(r.stdout.toString().trim(), `session ${i} checksum`).to.equal(expectedSha256(i))
         })
         expect(peakConcurrency(gateway), 'sessions open at once').to.equal(SESSIONS)

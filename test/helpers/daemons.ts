@@ -66,9 +66,21 @@ function isProcess(p: ContainerProcess | undefined): p is ContainerProcess {
   return p !== undefined
 }
 
-/** The daemon's running operations; it prints nothing at all when there are none. */
-export async function runningOperations(daemon: Daemon): Promise<string[]> {
-  const text = (await runOk(daemon.cli, ['query', '/1.0/operations'])).trim()
+/**
+ * The daemon's running operations, or only those on one instance; the daemon prints nothing at
+ * all when there are none.
+ */
+export async function runningOperations(daemon: Daemon, instance?: string): Promise<string[]> {
+  const text = (await runOk(daemon.cli, ['query', '/1.0/operations?recursion=1'])).trim()
   if (text === '') return []
-  return (JSON.parse(text) as { running?: string[] }).running ?? []
+  const running = (JSON.parse(text) as { running?: OperationRecord[] }).running ?? []
+  return running
+    .filter((op) => !instance || op.resources?.instances?.includes(`/1.0/instances/${instance}`))
+    .map((op) => `${op.id} ${op.description}`)
+}
+
+interface OperationRecord {
+  id: string
+  description: string
+  resources?: { instances?: string[] }
 }
