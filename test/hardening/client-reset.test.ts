@@ -3,6 +3,7 @@ import {
   DAEMONS, findMarked, killMarked, requireDaemon, runningOperations,
 } from '../helpers/daemons'
 import { startGateway } from '../helpers/gateway'
+import { writeFigure } from '../helpers/hardening'
 import { uniqueWord } from '../helpers/markers'
 import { runOk, start } from '../helpers/process'
 import { startResetProxy } from '../helpers/reset-proxy'
@@ -105,7 +106,9 @@ function describeClientReset(daemon: Daemon): void {
           throw new Error(`${err.message}; last seen: ${seen}`)
         })
 
-        expect(Date.now() - resetAt, 'ms until all was gone').to.be.below(DEADLINE_MS)
+        const goneMs = Date.now() - resetAt
+        expect(goneMs, 'ms until all was gone').to.be.below(DEADLINE_MS)
+        writeFigure(`client-reset-${daemon.name}`, { case: test.name, goneMs })
         await client.done
         const after = await runSsh(gateway, { user: CONTAINER, command: 'echo still' })
         expect(after.stdout.toString(), after.stderr).to.equal('still\n')

@@ -2,6 +2,7 @@ import { expect } from 'chai'
 import { join } from 'node:path'
 import { DAEMONS, requireDaemon } from '../helpers/daemons'
 import { PROJECT_ROOT, startGateway } from '../helpers/gateway'
+import { writeFigure } from '../helpers/hardening'
 import { runOk, start } from '../helpers/process'
 import { runSsh, sshArgs } from '../helpers/ssh'
 import { sleep } from '../helpers/wait'
@@ -75,13 +76,17 @@ function describeDaemonKilled(daemon: Daemon): void {
 
         await killDaemon(daemon)
         const killedAt = Date.now()
+        const endedMs: Record<string, number> = {}
         for (const [name, session] of Object.entries(sessions)) {
           const r = await session.done
-          expect(Date.now() - killedAt, `ms until the ${name} ended`).to.be.below(DEADLINE_MS)
+          endedMs[name] = Date.now() - killedAt
+          expect(endedMs[name], `ms until the ${name} ended`).to.be.below(DEADLINE_MS)
           expect(r.code, `${name} exit status`).to.equal(255)
           const said = r.stderr + (name === 'shell' ? r.stdout.toString() : '')
           expect(said, `${name} reason`).to.match(/execgate: [^\n]+/)
         }
+
+        writeFigure(`daemon-killed-${daemon.name}`, endedMs)
 
         const whileDown = await runSsh(gateway, { user: 'c1', command: 'true' })
         expect(whileDown.code, 'a session while the daemon is down').to.equal(255)
