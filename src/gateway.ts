@@ -9,8 +9,10 @@ import { parseAuthorizedKeys, readAuthorizedKeys } from './ssh/authorized-keys'
 import { decideCertificate } from './ssh/certificate'
 import { loadHostKeys } from './ssh/host-keys'
 import { SshServer } from './ssh/server'
+import type { ReloadableServerSettings } from './ssh/server'
 import { readTrustedCAKeys } from './ssh/trusted-ca-keys'
 import type { ExecBackend } from './backend/types'
+import type { BridgeSettings } from './bridge/running-session'
 import type { BackendConfig, GatewayConfig } from './config/schema'
 import type { AuthorizedKey } from './ssh/authorized-keys'
 import type { ConnectionSettings } from './ssh/connection'
@@ -18,6 +20,27 @@ import type { LoginTarget } from './ssh/types'
 
 /** How long stop() waits for clients to hang up after their sessions ended. */
 const DISCONNECT_WAIT_MS = 2000
+
+/**
+ * What a reload cannot change: the listening socket and host keys are taken at start, and the
+ * backends hold connections to their daemons. A reload logs that these need a restart.
+ */
+const RESTART_FIELDS = ['listen', 'hostKeysDir', 'backend', 'backends', 'routes'] as const
+
+/** The access rules read from files: they are read again on every reload. */
+interface AccessRules {
+  authorizedKeys: AuthorizedKey[]
+  certificate: ConnectionSettings['certificate']
+}
+
+/** Config values are plain data from YAML, so their JSON says whether two are the same. */
+function sameValue(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b)
+}
+
+function pick<T, K extends keyof T>(from: T, keys: readonly K[]): Pick<T, K> {
+  return Object.fromEntries(keys.map((key) => [key, from[key]])) as Pick<T, K>
+}
 
 /**
  * Wires the SSH server to a backend through the bridge, and owns the order of start and stop.
@@ -29,7 +52,7 @@ export class Gateway {
   private backend?: ExecBackend
   private stopping = false
 
-  constructor(private readonly config: GatewayConfig, private readonly log: Logger) {}
+  constructor(private config: GatewayConfig, private readonly log: Logger) {}
 
   async start(): Promise<{ host: string; port: number }> {
     const hostKeys = loadHostKeys(this.config.hostKeysDir)
@@ -37,38 +60,18 @@ export class Gateway {
       const { type, fingerprint, file, generated } = key
       this.log.info({ event: 'host_key_loaded', type, fingerprint, file, generated }, 'host key')
     }
-    const authorizedKeys = this.loadAuthorizedKeys()
-    const certificate = this.loadTrustedCAKeys()
+    const rules = this.loadRules(this.config)
 
     const backend = await this.connectBackend()
     this.backend = backend
-    this.bridge = new SessionBridge({
-      backend: this.backend,
-      drainMs: this.config.session.drainMs,
-      sendExitSignal: this.config.session.sendExitSignal,
-      sftpServer: this.config.sftp.server,
-      autoStart: this.config.session.autoStart,
-      autoStartTimeoutMs: this.config.session.autoStartTimeoutMs,
-    })
+    const bridge = new SessionBridge(this.bridgeSettings(this.config, backend))
+    this.bridge = bridge
 
     this.server = new SshServer({
       host: this.config.listen.host,
       port: this.config.listen.port,
       hostKeys,
-      maxUnauthenticated: this.config.auth.maxUnauthenticated,
-      loginGraceMs: this.config.auth.graceMs,
-      connection: {
-        authorizedKeys: () => authorizedKeys,
-        containerKeys: this.config.auth.containerKeys ? this.containerKeys(backend) : undefined,
-        certificate,
-        defaultUser: this.config.login.defaultUser,
-        defaultProject: this.config.login.defaultProject,
-        maxAuthTries: this.config.auth.maxTries,
-        maxSessions: this.config.ssh.maxSessions,
-        acceptEnv: this.config.ssh.acceptEnv,
-        subsystems: ['sftp'],
-        handler: this.bridge.handle,
-      },
+      ...this.serverSettings(this.config, rules, backend, bridge),
       log: this.log,
     })
     const address = await this.server.listen()
@@ -77,6 +80,77 @@ export class Gateway {
       `listening on ${address.address}:${address.port}`,
     )
     return { host: address.address, port: address.port }
+  }
+
+  /**
+   * Applies a re-read configuration to the connections and sessions that start from now on;
+   * open ones keep the rules they began with. The key files are read again even when the
+   * configuration itself is unchanged. Throws, changing nothing, if a key file is unusable.
+   */
+  reload(next: GatewayConfig): void {
+    const { server, bridge, backend } = this
+    if (!server || !bridge || !backend) throw new Error('the gateway has not started')
+
+    const rules = this.loadRules(next)
+    const differs = (field: keyof GatewayConfig) => !sameValue(this.config[field], next[field])
+    const needsRestart = RESTART_FIELDS.filter(differs)
+    const changed = (Object.keys(next) as (keyof GatewayConfig)[]).filter(differs)
+
+    server.useSettings(this.serverSettings(next, rules, backend, bridge))
+    bridge.useSettings(this.bridgeSettings(next, backend))
+    this.log.level = next.logLevel
+    this.config = { ...next, ...pick(this.config, RESTART_FIELDS) }
+
+    this.log.info({ event: 'config_reloaded', changed }, 'configuration reloaded')
+    if (needsRestart.length > 0) {
+      this.log.warn(
+        { event: 'config_restart_needed', fields: needsRestart },
+        `changes to ${needsRestart.join(', ')} take effect at the next restart`,
+      )
+    }
+  }
+
+  private loadRules(config: GatewayConfig): AccessRules {
+    return {
+      authorizedKeys: this.loadAuthorizedKeys(config.authorizedKeysFile),
+      certificate: this.loadTrustedCAKeys(config.auth.trustedUserCAKeys),
+    }
+  }
+
+  private bridgeSettings(config: GatewayConfig, backend: ExecBackend): BridgeSettings {
+    return {
+      backend,
+      drainMs: config.session.drainMs,
+      sendExitSignal: config.session.sendExitSignal,
+      sftpServer: config.sftp.server,
+      autoStart: config.session.autoStart,
+      autoStartTimeoutMs: config.session.autoStartTimeoutMs,
+    }
+  }
+
+  private serverSettings(
+    config: GatewayConfig,
+    rules: AccessRules,
+    backend: ExecBackend,
+    bridge: SessionBridge,
+  ): ReloadableServerSettings {
+    const { authorizedKeys, certificate } = rules
+    return {
+      maxUnauthenticated: config.auth.maxUnauthenticated,
+      loginGraceMs: config.auth.graceMs,
+      connection: {
+        authorizedKeys: () => authorizedKeys,
+        containerKeys: config.auth.containerKeys ? this.containerKeys(backend) : undefined,
+        certificate,
+        defaultUser: config.login.defaultUser,
+        defaultProject: config.login.defaultProject,
+        maxAuthTries: config.auth.maxTries,
+        maxSessions: config.ssh.maxSessions,
+        acceptEnv: config.ssh.acceptEnv,
+        subsystems: ['sftp'],
+        handler: bridge.handle,
+      },
+    }
   }
 
   /**
@@ -105,8 +179,7 @@ export class Gateway {
     this.log.info({ event: 'gateway_stopped' }, 'stopped')
   }
 
-  private loadAuthorizedKeys(): AuthorizedKey[] {
-    const file = this.config.authorizedKeysFile
+  private loadAuthorizedKeys(file: string): AuthorizedKey[] {
     const { keys, skipped } = readAuthorizedKeys(file)
     for (const { line, reason } of skipped) {
       this.log.warn({ event: 'authorized_key_skipped', file, line, reason }, 'key line skipped')
@@ -116,8 +189,7 @@ export class Gateway {
   }
 
   /** The certificate check when a CA file is set; without one, certificates match no key. */
-  private loadTrustedCAKeys(): ConnectionSettings['certificate'] {
-    const file = this.config.auth.trustedUserCAKeys
+  private loadTrustedCAKeys(file: string | undefined): ConnectionSettings['certificate'] {
     if (!file) return undefined
 
     const { keys, skipped } = readTrustedCAKeys(file)

@@ -11,7 +11,12 @@ export class SessionBridge {
   private idle: Promise<void> = Promise.resolve()
   private markIdle?: () => void
 
-  constructor(private readonly settings: BridgeSettings) {}
+  constructor(private settings: BridgeSettings) {}
+
+  /** Sessions started from now on run with these settings; running ones keep theirs. */
+  useSettings(settings: BridgeSettings): void {
+    this.settings = settings
+  }
 
   get activeCount(): number {
     return this.running.size

@@ -4,11 +4,13 @@ export interface CliArgs {
   configFile?: string
   overrides: ConfigOverrides
   help: boolean
+  /** Validate the configuration and the files it names, then exit, as `sshd -t` does. */
+  checkConfig: boolean
 }
 
 export const USAGE = `usage: execgate [--config FILE] [--listen HOST:PORT] [--host-keys DIR]
                 [--authorized-keys FILE] [--backend SOCKET_PATH|https://HOST:PORT]
-                [--log-level LEVEL]`
+                [--log-level LEVEL] [--check-config]`
 
 const VALUE_FLAGS: Record<string, keyof ConfigOverrides | 'config'> = {
   '--config': 'config',
@@ -21,12 +23,16 @@ const VALUE_FLAGS: Record<string, keyof ConfigOverrides | 'config'> = {
 
 /** Parses `--flag value` and `--flag=value`; throws on anything else, naming it. */
 export function parseArgs(argv: string[]): CliArgs {
-  const result: CliArgs = { overrides: {}, help: false }
+  const result: CliArgs = { overrides: {}, help: false, checkConfig: false }
 
   for (let index = 0; index < argv.length; index++) {
     const arg = argv[index]
     if (arg === '--help' || arg === '-h') {
       result.help = true
+      continue
+    }
+    if (arg === '--check-config') {
+      result.checkConfig = true
       continue
     }
 

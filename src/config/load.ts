@@ -51,7 +51,10 @@ function readYaml(file: string): Record<string, unknown> {
     }
     return value as Record<string, unknown>
   } catch (err) {
-    const reason = err instanceof Error ? err.message : String(err)
+    // The YAML parser's message goes on with a drawing of the line; its first line names
+    // the line and column, which is what fits the one-line report.
+    const reason = (err instanceof Error ? err.message : String(err)).split('\n')[0]
+      .replace(/:$/, '')
     throw new GatewayError(ErrorCode.CONFIG_INVALID, `${file}: ${reason}`, { cause: err })
   }
 }

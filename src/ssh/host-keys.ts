@@ -30,6 +30,20 @@ export function loadHostKeys(dir: string): HostKey[] {
   })
 }
 
+/**
+ * Reads the host keys in DIR as loadHostKeys would, without generating any: throws if one is
+ * unsafe or unreadable, and returns a note for each that the next start would create.
+ */
+export function checkHostKeys(dir: string): string[] {
+  const notes: string[] = []
+  for (const { type, file } of HOST_KEY_TYPES) {
+    const path = join(dir, file)
+    if (exists(path)) readHostKey(type, path, false)
+    else notes.push(`host key "${path}" does not exist yet; the gateway will generate it`)
+  }
+  return notes
+}
+
 /** SHA256:base64 of the public key blob, as `ssh-keygen -l` prints it. */
 export function fingerprintOf(publicBlob: Buffer): string {
   const digest = createHash('sha256').update(publicBlob).digest('base64')

@@ -21,6 +21,10 @@ export interface SshServerOptions {
   log: Logger
 }
 
+/** What a configuration reload may change without a restart. */
+export type ReloadableServerSettings =
+  Pick<SshServerOptions, 'connection' | 'maxUnauthenticated' | 'loginGraceMs'>
+
 /** How often a burst of dropped connections is logged, per reason. */
 const DROP_LOG_INTERVAL_MS = 5000
 
@@ -39,13 +43,21 @@ export class SshServer {
   private readonly connections = new Set<ClientConnection>()
   private readonly dropLog = new LogThrottle(DROP_LOG_INTERVAL_MS)
 
-  constructor(private readonly options: SshServerOptions) {
+  constructor(private options: SshServerOptions) {
     this.ssh = new Server({
       hostKeys: options.hostKeys.map((key) => key.privateKey),
       ident: IDENT,
     })
     this.ssh.on('connection', (client, info) => this.onClient(client, info))
     this.tcp = createServer((socket) => this.onSocket(socket))
+  }
+
+  /**
+   * New connections get these settings and limits from now on; connections already open keep
+   * the ones they began with, keys and key options included.
+   */
+  useSettings(update: ReloadableServerSettings): void {
+    this.options = { ...this.options, ...update }
   }
 
   get connectionCount(): number {
