@@ -5,6 +5,8 @@ import { detectLocalSocket } from './backend/lxd/detect'
 import { parseEndpoint } from './backend/lxd/endpoint'
 import { RoutingBackend } from './backend/routing'
 import { SessionBridge } from './bridge/session-bridge'
+import { settlesWithin } from './bridge/wait'
+import { createRecorder } from './recording/recorder'
 import { parseAuthorizedKeys, readAuthorizedKeys } from './ssh/authorized-keys'
 import { decideCertificate } from './ssh/certificate'
 import { loadHostKeys } from './ssh/host-keys'
@@ -14,10 +16,14 @@ import type { ExecBackend } from './backend/types'
 import type { BackendConfig, GatewayConfig } from './config/schema'
 import type { AuthorizedKey } from './ssh/authorized-keys'
 import type { ConnectionSettings } from './ssh/connection'
+import type { FileRecorder } from './recording/recorder'
 import type { LoginTarget } from './ssh/types'
 
 /** How long stop() waits for clients to hang up after their sessions ended. */
 const DISCONNECT_WAIT_MS = 2000
+
+/** How long stop() waits for the last recordings to reach the disk. */
+const RECORDING_FLUSH_MS = 5000
 
 /**
  * Wires the SSH server to a backend through the bridge, and owns the order of start and stop.
@@ -27,6 +33,7 @@ export class Gateway {
   private server?: SshServer
   private bridge?: SessionBridge
   private backend?: ExecBackend
+  private recorder?: FileRecorder
   private stopping = false
 
   constructor(private readonly config: GatewayConfig, private readonly log: Logger) {}
@@ -42,6 +49,7 @@ export class Gateway {
 
     const backend = await this.connectBackend()
     this.backend = backend
+    this.recorder = createRecorder(this.config.recording)
     this.bridge = new SessionBridge({
       backend: this.backend,
       drainMs: this.config.session.drainMs,
@@ -49,6 +57,7 @@ export class Gateway {
       sftpServer: this.config.sftp.server,
       autoStart: this.config.session.autoStart,
       autoStartTimeoutMs: this.config.session.autoStartTimeoutMs,
+      recorder: this.recorder,
     })
 
     this.server = new SshServer({
@@ -102,6 +111,7 @@ export class Gateway {
     await this.server?.waitForDisconnects(DISCONNECT_WAIT_MS)
     this.server?.disconnectAll()
     this.backend?.close()
+    if (this.recorder) await settlesWithin(this.recorder.flushed(), RECORDING_FLUSH_MS)
     this.log.info({ event: 'gateway_stopped' }, 'stopped')
   }
 
