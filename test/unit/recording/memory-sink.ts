@@ -7,11 +7,15 @@ export class MemorySink implements LineSink {
   backlog = 0
   closed = false
 
+  /** `onWrite` runs before each line is kept; a test makes it throw to fake a broken sink. */
+  constructor(private readonly onWrite?: () => void) {}
+
   get isOpen(): boolean {
     return !this.closed
   }
 
   write(line: string): void {
+    this.onWrite?.()
     if (!this.closed) this.lines.push(line)
   }
 
