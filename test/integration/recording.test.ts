@@ -106,6 +106,56 @@ function describeRecording(daemon: Daemon): void {
       expect(audit.durationMs, 'duration').to.be.a('number')
       expect(await castFiles(join(dir, 'casts')), 'recordings').to.deep.equal(filesBefore)
     })
+
+    describe('with a small size limit and execOutput', () => {
+      let small: Gateway
+
+      before(async function () {
+        this.timeout(30000)
+        small = await startGateway({
+          backend: daemon.socket,
+          config: { recording: { dir: join(dir, 'small'), maxBytes: 4096, execOutput: true } },
+        })
+      })
+
+      after(async function () {
+        this.timeout(30000)
+        await small?.stop()
+      })
+
+      it('cuts the recording at the limit with a marker and lets the session finish', async () => {
+        const expected = Array.from({ length: 2000 }, (_, i) => `${i + 1}\r\n`).join('')
+        const session = await runSsh(small, { user: 'c1', command: 'seq 1 2000; sleep 0.2',
+          args: ['-tt'] })
+        expect(session.code, 'exit status').to.equal(0)
+        expect(session.stdout.toString(), 'what the client got').to.equal(expected)
+
+        const recording = await finishedRecording(small)
+        expect((await stat(recording.file)).size, 'file size').to.be.at.most(4096)
+        expect(recording.events.at(-1)?.slice(1), 'last event').to.deep.equal(
+          ['m', 'execgate: recording stopped, size limit reached'])
+        const warnings = small.events('recording_stopped')
+        expect(warnings.map((line) => [line.code, line.level]), 'warnings').to.deep.equal(
+          [['RECORDING_CAP_REACHED', 40]])
+        const printed = await asciinema(['cat', recording.file])
+        expect(printed.code, 'asciinema cat exit status').to.equal(0)
+        expect(printed.stdout.toString(), 'the first lines').to.match(/^1\r*\n2\r*\n/)
+      })
+
+      it('records the output of an exec and names the file in the audit line', async () => {
+        const command = 'echo out-REC; echo err-REC >&2'
+        const session = await runSsh(small, { user: 'c1', command })
+        expect(session.code, 'exit status').to.equal(0)
+
+        const audit = await small.waitForLog('exec_audit', { command }, 10000)
+        const recording = await finishedRecording(small)
+        expect(audit.recording, 'audit names the file').to.equal(recording.file)
+        expect(recording.header, 'header').to.include({ pty: false, command, width: 80 })
+        const output = recording.events.filter((event) => event[1] === 'o').map((e) => e[2])
+        expect(output.join(''), 'stdout').to.include('out-REC\n')
+        expect(output.join(''), 'stderr').to.include('err-REC\n')
+      })
+    })
   })
 }
 
