@@ -33,6 +33,7 @@ export interface TapSettings {
  */
 export class RecordingTap implements SessionTap {
   private writer?: CastWriter
+  private sink?: LineSink
   private file?: string
 
   constructor(
@@ -71,6 +72,7 @@ export class RecordingTap implements SessionTap {
     const startedAt = this.settings.date()
     const file = recordingPath(this.settings.dir, startedAt, this.session)
     const sink = this.settings.openSink(file, this.log)
+    this.sink = sink
     const header = castHeader(this.session, program, startedAt)
     this.writer = new CastWriter(sink, header, this.settings.maxBytes, this.settings.now)
     this.file = file
@@ -94,6 +96,8 @@ export class RecordingTap implements SessionTap {
       this.writer = undefined
       this.log.warn({ err, event: 'recording_failed', code: RecordingCode.FAILED },
         'recording failed')
+      // The writer is not to be trusted any more, but its file must not stay open.
+      void this.sink?.close()
     }
   }
 }

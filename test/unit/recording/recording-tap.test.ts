@@ -149,6 +149,7 @@ describe('RecordingTap', () => {
     expect(() => tap.output(Buffer.from('x'))).to.not.throw()
     expect(() => tap.end(SUMMARY)).to.not.throw()
     expect(sinks.size).to.equal(1)
+    expect([...sinks.values()][0].closed, 'file closed').to.equal(true)
     expect(lines.at(-1)).to.include({ event: 'recording_failed', code: 'RECORDING_FAILED' })
   })
 })
