@@ -7,6 +7,7 @@ import { startGateway } from '../helpers/gateway'
 import { run } from '../helpers/process'
 import { runSsh } from '../helpers/ssh'
 import { connectSsh2, execSsh2 } from '../helpers/ssh2-client'
+import { waitFor } from '../helpers/wait'
 import type { Daemon } from '../helpers/daemons'
 import type { Gateway, LogLine } from '../helpers/gateway'
 import type { RunResult } from '../helpers/process'
@@ -43,6 +44,7 @@ function describeRecording(daemon: Daemon): void {
 
     it('records an interactive OpenSSH session that asciinema can print and play', async () => {
       const startedAt = Math.floor(Date.now() / 1000)
+      const seen = gateway.events('recording_started').length
       const session = await runSsh(gateway, {
         user: 'c1',
         args: ['-tt'],
@@ -51,7 +53,7 @@ function describeRecording(daemon: Daemon): void {
       })
       expect(session.code, `ssh exit status (${session.stderr})`).to.equal(0)
 
-      const recording = await finishedRecording(gateway, session)
+      const recording = await finishedRecording(gateway, seen, session)
       expect((await stat(recording.file)).mode & 0o777, 'file mode').to.equal(0o600)
       expect(recording.file, 'location').to.match(
         /\/casts\/\d{4}-\d{2}-\d{2}\/\d{8}T\d{6}Z_c1_root_[0-9a-f]+\.cast$/)
@@ -71,6 +73,7 @@ function describeRecording(daemon: Daemon): void {
     })
 
     it('records a window change sent through ssh2 as a resize event', async () => {
+      const seen = gateway.events('recording_started').length
       const conn = await connectSsh2(gateway, 'c1')
       try {
         const pty = { term: 'xterm', cols: 80, rows: 24 }
@@ -82,7 +85,7 @@ function describeRecording(daemon: Daemon): void {
         await session.waitForOutput(/got-go/)
         await session.waitForClose()
 
-        const recording = await finishedRecording(gateway)
+        const recording = await finishedRecording(gateway, seen)
         expect(recording.header, 'header').to.include({ command, width: 80, height: 24 })
         const resizes = recording.events.filter((event) => event[1] === 'r')
         expect(resizes.map((event) => event[2]), 'resize events').to.deep.equal(['132x40'])
@@ -125,12 +128,13 @@ function describeRecording(daemon: Daemon): void {
 
       it('cuts the recording at the limit with a marker and lets the session finish', async () => {
         const expected = Array.from({ length: 2000 }, (_, i) => `${i + 1}\r\n`).join('')
+        const seen = small.events('recording_started').length
         const session = await runSsh(small, { user: 'c1', command: 'seq 1 2000; sleep 0.2',
           args: ['-tt'] })
         expect(session.code, 'exit status').to.equal(0)
         expect(session.stdout.toString(), 'what the client got').to.equal(expected)
 
-        const recording = await finishedRecording(small)
+        const recording = await finishedRecording(small, seen)
         expect((await stat(recording.file)).size, 'file size').to.be.at.most(4096)
         expect(recording.events.at(-1)?.slice(1), 'last event').to.deep.equal(
           ['m', 'execgate: recording stopped, size limit reached'])
@@ -144,11 +148,12 @@ function describeRecording(daemon: Daemon): void {
 
       it('records the output of an exec and names the file in the audit line', async () => {
         const command = 'echo out-REC; echo err-REC >&2'
+        const seen = small.events('recording_started').length
         const session = await runSsh(small, { user: 'c1', command })
         expect(session.code, 'exit status').to.equal(0)
 
         const audit = await small.waitForLog('exec_audit', { command }, 10000)
-        const recording = await finishedRecording(small)
+        const recording = await finishedRecording(small, seen)
         expect(audit.recording, 'audit names the file').to.equal(recording.file)
         expect(recording.header, 'header').to.include({ pty: false, command, width: 80 })
         const output = recording.events.filter((event) => event[1] === 'o').map((e) => e[2])
@@ -160,12 +165,16 @@ function describeRecording(daemon: Daemon): void {
 }
 
 /**
- * The recording of the latest session that started one, once the gateway has closed it.
- * With `session`, it first checks that the client saw what was recorded.
+ * The first recording started after `seen` others, once the gateway has closed it. With
+ * `session`, it also checks that the client got exactly what was recorded.
  */
-async function finishedRecording(gateway: Gateway, session?: RunResult): Promise<Recording> {
-  const started = gateway.events('recording_started').at(-1)
-  if (!started) throw new Error('no recording_started log line')
+async function finishedRecording(
+  gateway: Gateway,
+  seen: number,
+  session?: RunResult,
+): Promise<Recording> {
+  const started = await waitFor('a recording_started log line',
+    () => gateway.events('recording_started')[seen], 10000, 50)
   const file = String(started.file)
   await gateway.waitForLog('recording_finished', { file }, 10000)
 
