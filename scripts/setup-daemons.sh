@@ -19,7 +19,7 @@ DAEMONS="${DAEMONS:-lxd incus}"
 IMAGES="${IMAGES:-busybox debian}"
 CACHE_DIR="${EXECGATE_CACHE:-/var/cache/execgate}"
 PACKAGES_BASE=(lxd lxd-client busybox-static openssh-client openssh-server
-  python3-asyncssh python3-paramiko rsync git debootstrap iproute2 openssl)
+  python3-asyncssh python3-paramiko rsync git debootstrap iproute2 openssl asciinema)
 DEBIAN_PACKAGES=openssh-sftp-server,openssh-client,rsync,git,python3
 # Names the Debian image after what is in it, so a changed package list builds a new one.
 DEBIAN_IMAGE=debian-$(echo "$DEBIAN_PACKAGES" | md5sum | cut -c1-8)

@@ -5,6 +5,8 @@ import { detectLocalSocket } from './backend/lxd/detect'
 import { parseEndpoint } from './backend/lxd/endpoint'
 import { RoutingBackend } from './backend/routing'
 import { SessionBridge } from './bridge/session-bridge'
+import { settlesWithin } from './bridge/wait'
+import { createRecorder } from './recording/recorder'
 import { parseAuthorizedKeys, readAuthorizedKeys } from './ssh/authorized-keys'
 import { decideCertificate } from './ssh/certificate'
 import { loadHostKeys } from './ssh/host-keys'
@@ -16,10 +18,14 @@ import type { BridgeSettings } from './bridge/running-session'
 import type { BackendConfig, GatewayConfig } from './config/schema'
 import type { AuthorizedKey } from './ssh/authorized-keys'
 import type { ConnectionSettings } from './ssh/connection'
+import type { FileRecorder } from './recording/recorder'
 import type { LoginTarget } from './ssh/types'
 
 /** How long stop() waits for clients to hang up after their sessions ended. */
 const DISCONNECT_WAIT_MS = 2000
+
+/** How long stop() waits for the last recordings to reach the disk. */
+const RECORDING_FLUSH_MS = 5000
 
 /**
  * What a reload cannot change: the listening socket and host keys are taken at start, and the
@@ -50,6 +56,8 @@ export class Gateway {
   private server?: SshServer
   private bridge?: SessionBridge
   private backend?: ExecBackend
+  private recorder?: FileRecorder
+  private readonly retiredRecorders: FileRecorder[] = []
   private stopping = false
 
   constructor(private config: GatewayConfig, private readonly log: Logger) {}
@@ -64,6 +72,7 @@ export class Gateway {
 
     const backend = await this.connectBackend()
     this.backend = backend
+    this.recorder = createRecorder(this.config.recording)
     const bridge = new SessionBridge(this.bridgeSettings(this.config, backend))
     this.bridge = bridge
 
@@ -96,6 +105,7 @@ export class Gateway {
     const needsRestart = RESTART_FIELDS.filter(differs)
     const changed = (Object.keys(next) as (keyof GatewayConfig)[]).filter(differs)
 
+    if (!sameValue(this.config.recording, next.recording)) this.replaceRecorder(next)
     server.useSettings(this.serverSettings(next, rules, backend, bridge))
     bridge.useSettings(this.bridgeSettings(next, backend))
     this.log.level = next.logLevel
@@ -108,6 +118,13 @@ export class Gateway {
         `changes to ${needsRestart.join(', ')} take effect at the next restart`,
       )
     }
+  }
+
+  /** New sessions record to the new place; running ones finish in the old recorder. */
+  private replaceRecorder(next: GatewayConfig): void {
+    const fresh = createRecorder(next.recording)
+    if (this.recorder) this.retiredRecorders.push(this.recorder)
+    this.recorder = fresh
   }
 
   private loadRules(config: GatewayConfig): AccessRules {
@@ -125,6 +142,7 @@ export class Gateway {
       sftpServer: config.sftp.server,
       autoStart: config.session.autoStart,
       autoStartTimeoutMs: config.session.autoStartTimeoutMs,
+      recorder: this.recorder,
     }
   }
 
@@ -176,6 +194,8 @@ export class Gateway {
     await this.server?.waitForDisconnects(DISCONNECT_WAIT_MS)
     this.server?.disconnectAll()
     this.backend?.close()
+    const recorders = [...this.retiredRecorders, ...this.recorder ? [this.recorder] : []]
+    await settlesWithin(Promise.all(recorders.map((r) => r.flushed())), RECORDING_FLUSH_MS)
     this.log.info({ event: 'gateway_stopped' }, 'stopped')
   }
 

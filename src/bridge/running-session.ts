@@ -4,6 +4,7 @@ import type { Logger } from 'pino'
 import { ErrorCode, GatewayError, isGatewayError, userMessageOf } from '../errors'
 import { sessionEnvironment } from './environment'
 import { forwardCoalesced } from './forward'
+import { recordedSession } from './recorded-session'
 import { GATEWAY_FAILURE_STATUS, outcomeFor } from './exit-status'
 import { signalNumber } from './signals'
 import { chooseSftpRoute, shellQuote, spliceSftp } from './sftp'
@@ -16,6 +17,7 @@ import type {
   TerminalSize,
 } from '../backend/types'
 import type { SftpServer } from '../config/schema'
+import type { SessionRecorder, SessionTap } from '../recording/types'
 import type { SessionChannel, SessionRequest } from '../ssh/types'
 
 export interface BridgeSettings {
@@ -26,6 +28,8 @@ export interface BridgeSettings {
   /** Start a stopped instance for a session instead of refusing it. */
   autoStart: boolean
   autoStartTimeoutMs: number
+  /** Records sessions; absent when recording is off. */
+  recorder?: SessionRecorder
 }
 
 /** After leftovers were ended: how long output may stand still before execgate gives up. */
@@ -47,6 +51,7 @@ export class RunningSession {
   private lastProgressAt = Date.now()
   private readonly startedAt = Date.now()
   private clientGone = false
+  private readonly tap?: SessionTap
 
   constructor(
     private readonly request: SessionRequest,
@@ -57,6 +62,7 @@ export class RunningSession {
     channel.on('window-change', (size: TerminalSize) => this.onWindowChange(size))
     channel.on('signal', (name: string) => this.onSignal(name))
     channel.once('close', () => this.onClientGone())
+    this.tap = settings.recorder?.begin(recordedSession(request), log)
   }
 
   async run(): Promise<void> {
@@ -74,16 +80,14 @@ export class RunningSession {
       await this.fail(err)
     }
 
-    this.log.info(
-      {
-        event: 'session_ended',
-        exitStatus: status,
-        clientGone: this.clientGone,
-        ...this.bytes,
-        durationMs: Date.now() - this.startedAt,
-      },
-      'session ended',
-    )
+    const summary = {
+      exitStatus: status,
+      clientGone: this.clientGone,
+      ...this.bytes,
+      durationMs: Date.now() - this.startedAt,
+    }
+    this.log.info({ event: 'session_ended', ...summary }, 'session ended')
+    this.tap?.end(summary)
   }
 
   /** Starts a stopped instance when the gateway is configured to; the user is checked first. */
@@ -137,6 +141,7 @@ export class RunningSession {
     })
     this.process = process
     if (this.clientGone) await process.terminate()
+    this.tap?.started({ shell: user.shell, size: this.terminalSize ?? this.request.terminal })
 
     this.connectStreams(process)
     this.applyPending(process)
@@ -182,6 +187,7 @@ export class RunningSession {
     const countOutput = (chunk: Buffer) => {
       this.bytes.bytesOut += chunk.length
       this.lastProgressAt = Date.now()
+      this.tap?.output(chunk)
     }
     forwardCoalesced(process.stdout, output, countOutput)
     if (process.stderr) forwardCoalesced(process.stderr, errorOutput, countOutput)
@@ -248,6 +254,7 @@ export class RunningSession {
   private onWindowChange(size: TerminalSize): void {
     this.terminalSize = size
     this.process?.resize(size)
+    this.tap?.resize(size)
   }
 
   private onSignal(name: string): void {

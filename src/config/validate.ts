@@ -1,4 +1,5 @@
 import { ErrorCode, GatewayError } from '../errors'
+import { parseRecording } from './recording'
 import { DEFAULT_CONFIG } from './schema'
 import type {
   BackendConfig,
@@ -17,7 +18,7 @@ export function validateConfig(raw: unknown): GatewayConfig {
   const root = asObject(raw ?? {}, '')
   rejectUnknownKeys(root, '', [
     'listen', 'hostKeys', 'authorizedKeys', 'logLevel', 'backend', 'backends', 'routes',
-    'login', 'auth', 'ssh', 'session', 'sftp', 'shutdown',
+    'login', 'auth', 'ssh', 'session', 'sftp', 'shutdown', 'recording',
   ])
 
   const backend = asObject(root.backend ?? {}, 'backend')
@@ -86,6 +87,7 @@ export function validateConfig(raw: unknown): GatewayConfig {
     shutdown: {
       graceMs: duration(shutdown.graceMs ?? defaults.shutdown.graceMs, 'shutdown.graceMs'),
     },
+    recording: parseRecording(root.recording),
   }
 }
 

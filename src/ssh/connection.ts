@@ -155,6 +155,7 @@ export class ClientConnection {
     new SessionRequests(session, {
       login: this.login,
       restrictions: this.grant.restrictions,
+      keyFingerprint: this.grant.keyFingerprint,
       client: this.address,
       acceptEnv: this.settings.acceptEnv,
       subsystems: this.settings.subsystems,

@@ -22,6 +22,7 @@ export interface SessionContext {
   login: LoginTarget
   /** What the key that authenticated may do: pty or not, a forced command. */
   restrictions: KeyRestrictions
+  keyFingerprint?: string
   client: ClientAddress
   acceptEnv: string[]
   /** Subsystem names the handler serves; any other is refused as sshd refuses it. */
@@ -135,6 +136,7 @@ export class SessionRequests {
       kind,
       command,
       forcedCommand: this.context.restrictions.command,
+      keyFingerprint: this.context.keyFingerprint,
       terminal: this.terminal && { ...this.terminal },
       env: { ...this.env },
       client: this.context.client,

@@ -37,6 +37,8 @@ export interface SessionRequest {
    * whatever the client asked for, which reaches it as SSH_ORIGINAL_COMMAND.
    */
   forcedCommand?: string
+  /** SHA256 fingerprint of the key (a certificate's certified key) that authenticated. */
+  keyFingerprint?: string
   terminal?: TerminalRequest
   /** Variables the client sent that the AcceptEnv policy let through. */
   env: Record<string, string>

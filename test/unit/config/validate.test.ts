@@ -52,6 +52,7 @@ const SAME_WHEN_VALID = {
   session: { drainMs: 0, sendExitSignal: true, autoStart: true, autoStartTimeoutMs: 5000 },
   sftp: { server: 'container' },
   shutdown: { graceMs: 0 },
+  recording: { dir: '/var/log/execgate', maxBytes: 8192, execOutput: true },
 }
 
 describe('validateConfig', () => {
@@ -89,6 +90,7 @@ describe('validateConfig', () => {
         backend: {},
         login: { defaultUser: 'root' },
         auth: { maxTries: 6, graceMs: 120000, maxUnauthenticated: 100, containerKeys: false },
+        recording: { maxBytes: 104857600, execOutput: false },
       })
     })
 
