@@ -88,7 +88,8 @@ function describeClientReset(daemon: Daemon): void {
         const client = startCase({ port: proxy.port, keyPath: gateway.keyPath }, test, marker)
         await waitFor(`${marker} running`, async () =>
           ((await findMarked(daemon, CONTAINER, marker)).length > 0 || undefined), 10000, 200)
-        expect(await runningOperations(daemon, CONTAINER), 'operations while it runs').to.not.be.empty
+        const during = await runningOperations(daemon, CONTAINER)
+        expect(during, 'operations while it runs').to.not.be.empty
         await sleep(1000)
 
         proxy.resetAll()

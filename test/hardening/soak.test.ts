@@ -114,7 +114,8 @@ function describeSoak(daemon: Daemon): void {
         writeFigure(`soak-${daemon.name}`, {
           sessions: SESSIONS, seconds: Math.round(seconds),
           msPerSession: Math.round((seconds * 1000) / SESSIONS),
-          rssBeforeMiB: Math.round(before.rssKiB / 1024), rssPeakMiB: Math.round(peak.rssKiB / 1024),
+          rssBeforeMiB: Math.round(before.rssKiB / 1024),
+          rssPeakMiB: Math.round(peak.rssKiB / 1024),
           rssAfterMiB: Math.round(after.rssKiB / 1024), fdsBefore: before.fds, fdsAfter: after.fds,
         })
       })

@@ -14,7 +14,7 @@ function argsError(argv: string[]): string {
 
 describe('parseArgs', () => {
   it('returns no overrides and no help for no arguments', () => {
-    expect(parseArgs([])).to.deep.equal({ overrides: {}, help: false })
+    expect(parseArgs([])).to.deep.equal({ overrides: {}, help: false, checkConfig: false })
   })
 
   it('reads every flag in the --flag value form', () => {
@@ -35,6 +35,7 @@ describe('parseArgs', () => {
         logLevel: 'debug',
       },
       help: false,
+      checkConfig: false,
     })
   })
 
@@ -52,6 +53,7 @@ describe('parseArgs', () => {
         logLevel: 'warn',
       },
       help: false,
+      checkConfig: false,
     })
   })
 
@@ -70,10 +72,21 @@ describe('parseArgs', () => {
   })
 
   it('sets help for --help and -h and still reads the other flags', () => {
-    expect(parseArgs(['--help']), '--help').to.deep.equal({ overrides: {}, help: true })
+    expect(parseArgs(['--help']), '--help')
+      .to.deep.equal({ overrides: {}, help: true, checkConfig: false })
     expect(parseArgs(['--listen', '22', '-h']), '-h').to.deep.equal({
       overrides: { listen: '22' },
       help: true,
+      checkConfig: false,
+    })
+  })
+
+  it('sets checkConfig for --check-config, which takes no value', () => {
+    expect(parseArgs(['--check-config', '--config', 'f.yaml'])).to.deep.equal({
+      overrides: {},
+      help: false,
+      checkConfig: true,
+      configFile: 'f.yaml',
     })
   })
 

@@ -31,11 +31,12 @@ shutdown:
 `
 
 /** The yaml library's own message for TEXT, which loadConfig passes on after the file name. */
+/** The first line of the parser's message, which names line and column: what loadConfig keeps. */
 function yamlMessage(text: string): string {
   try {
     parse(text)
   } catch (err) {
-    return (err as Error).message
+    return (err as Error).message.split('\n')[0].replace(/:$/, '')
   }
   throw new Error('expected the YAML to be refused')
 }
