@@ -1,3 +1,6 @@
+import { DEFAULT_TIMEOUTS } from './timeouts'
+import type { TimeoutsConfig } from './timeouts'
+
 /** The gateway's whole configuration, after defaults are applied and values validated. */
 export interface GatewayConfig {
   /** Where the SSH server listens. Port 0 picks a free port. @default 0.0.0.0:2222 */
@@ -20,6 +23,7 @@ export interface GatewayConfig {
   session: SessionConfig
   sftp: SftpConfig
   shutdown: ShutdownConfig
+  timeouts: TimeoutsConfig
 }
 
 export interface ListenAddress {
@@ -132,4 +136,5 @@ export const DEFAULT_CONFIG: GatewayConfig = {
   session: { drainMs: 1000, sendExitSignal: false, autoStart: false, autoStartTimeoutMs: 30_000 },
   sftp: { server: 'daemon' },
   shutdown: { graceMs: 10000 },
+  timeouts: { ...DEFAULT_TIMEOUTS },
 }

@@ -19,4 +19,5 @@ export const DEFAULTS = {
   session: { drainMs: 1000, sendExitSignal: false, autoStart: false, autoStartTimeoutMs: 30000 },
   sftp: { server: 'daemon' },
   shutdown: { graceMs: 10000 },
+  timeouts: { idleMs: 0, maxSessionMs: 0, keepaliveIntervalMs: 15000, keepaliveCountMax: 3 },
 }
