@@ -49,6 +49,10 @@ export class Gateway {
       sftpServer: this.config.sftp.server,
       autoStart: this.config.session.autoStart,
       autoStartTimeoutMs: this.config.session.autoStartTimeoutMs,
+      limits: {
+        idleMs: this.config.timeouts.idleMs,
+        maxSessionMs: this.config.timeouts.maxSessionMs,
+      },
     })
 
     this.server = new SshServer({

@@ -6,6 +6,7 @@ import { sessionEnvironment } from './environment'
 import { forwardCoalesced } from './forward'
 import { GATEWAY_FAILURE_STATUS, outcomeFor } from './exit-status'
 import { signalNumber } from './signals'
+import { SessionLimits } from './session-limits'
 import { chooseSftpRoute, shellQuote, spliceSftp } from './sftp'
 import { settlesWithin } from './wait'
 import type {
@@ -16,6 +17,7 @@ import type {
   TerminalSize,
 } from '../backend/types'
 import type { SftpServer } from '../config/schema'
+import type { SessionLimitSettings } from './session-limits'
 import type { SessionChannel, SessionRequest } from '../ssh/types'
 
 export interface BridgeSettings {
@@ -26,6 +28,8 @@ export interface BridgeSettings {
   /** Start a stopped instance for a session instead of refusing it. */
   autoStart: boolean
   autoStartTimeoutMs: number
+  /** Idle and maximum-length limits; 0 turns either off. */
+  limits: SessionLimitSettings
 }
 
 /** After leftovers were ended: how long output may stand still before execgate gives up. */
@@ -36,6 +40,8 @@ const CLIENT_FAULTS = new Set<string>([
   ErrorCode.INSTANCE_NOT_FOUND,
   ErrorCode.INSTANCE_NOT_RUNNING,
   ErrorCode.SESSION_FAILED,
+  ErrorCode.SESSION_IDLE_TIMEOUT,
+  ErrorCode.SESSION_TIME_LIMIT,
 ])
 
 /** One SSH session run as one exec, from the request to the exit status. */
@@ -47,6 +53,7 @@ export class RunningSession {
   private lastProgressAt = Date.now()
   private readonly startedAt = Date.now()
   private clientGone = false
+  private limits?: SessionLimits
 
   constructor(
     private readonly request: SessionRequest,
@@ -67,10 +74,13 @@ export class RunningSession {
     )
 
     let status = GATEWAY_FAILURE_STATUS
+    const limits = this.startLimits()
     try {
-      status = (await this.execute()).status
+      status = (await this.executeWithin(limits)).status
+      limits.stop()
       await this.channel.finish(outcomeFor(status, this.settings.sendExitSignal))
     } catch (err) {
+      limits.stop()
       await this.fail(err)
     }
 
@@ -84,6 +94,25 @@ export class RunningSession {
       },
       'session ended',
     )
+  }
+
+  private startLimits(): SessionLimits {
+    const bytesMoved = () => this.bytes.bytesIn + this.bytes.bytesOut
+    this.limits = new SessionLimits(this.settings.limits, bytesMoved)
+    return this.limits
+  }
+
+  /** The exec's result, unless a limit runs out first; then its error. */
+  private executeWithin(limits: SessionLimits): Promise<ExitResult> {
+    const execution = this.execute()
+    // When a limit wins the race, the exec is ended and whatever it settles to is moot.
+    execution.catch(() => undefined)
+    return Promise.race([execution, limits.reached])
+  }
+
+  /** Whether the session is past talking to the client: the client left or a limit ended it. */
+  private isOver(): boolean {
+    return this.clientGone || this.limits?.hasExpired === true
   }
 
   /** Starts a stopped instance when the gateway is configured to; the user is checked first. */
@@ -136,7 +165,7 @@ export class RunningSession {
       sessionTag: randomBytes(12).toString('hex'),
     })
     this.process = process
-    if (this.clientGone) await process.terminate()
+    if (this.isOver()) await process.terminate()
 
     this.connectStreams(process)
     this.applyPending(process)
@@ -151,7 +180,7 @@ export class RunningSession {
    * and fail with 255, as for any failure of the gateway's side.
    */
   private async checkStillRunning(instance: InstanceRef, result: ExitResult): Promise<void> {
-    if (result.status <= 128 || this.clientGone) return
+    if (result.status <= 128 || this.isOver()) return
     const running = await this.settings.backend.isRunning(instance).catch((err: unknown) => {
       this.log.debug({ err, event: 'instance_state_unknown' }, 'instance state unknown')
       return true
@@ -170,7 +199,7 @@ export class RunningSession {
     if (!openSftp) throw new Error('backend has no SFTP server')
 
     const stream = await openSftp(instance)
-    if (this.clientGone) stream.destroy()
+    if (this.isOver()) stream.destroy()
     return spliceSftp(stream, this.channel, this.bytes)
   }
 
@@ -241,6 +270,9 @@ export class RunningSession {
     if (!this.channel.isOpen) return
     const newline = this.request.terminal ? '\r\n' : '\n'
     this.channel.errorOutput.write(`execgate: ${userMessageOf(err)}${newline}`)
+    // A command a limit ends may still be printing; stopped first, its output cannot keep the
+    // channel from draining, and the exit status goes out at once.
+    if (this.limits?.hasExpired) await this.terminate()
     await this.channel.finish({ status: GATEWAY_FAILURE_STATUS })
     await this.process?.terminate()
   }
