@@ -35,7 +35,8 @@ describe('SessionLimits', () => {
 
     expect(err).to.be.instanceOf(GatewayError)
     expect((err as GatewayError).code).to.equal(ErrorCode.SESSION_IDLE_TIMEOUT)
-    expect((err as GatewayError).message).to.equal('no data either way for 120 ms (timeouts.idleMs)')
+    expect((err as GatewayError).message)
+      .to.equal('no data either way for 120 ms (timeouts.idleMs)')
     expect((err as GatewayError).userMessage).to.equal('session idle for 0.12 s, closing')
     expect(elapsed, 'ms until idle').to.be.within(115, 400)
     expect(limits.hasExpired).to.equal(true)
