@@ -61,6 +61,10 @@ export class Gateway {
       hostKeys,
       maxUnauthenticated: this.config.auth.maxUnauthenticated,
       loginGraceMs: this.config.auth.graceMs,
+      keepalive: {
+        intervalMs: this.config.timeouts.keepaliveIntervalMs,
+        countMax: this.config.timeouts.keepaliveCountMax,
+      },
       connection: {
         authorizedKeys: () => authorizedKeys,
         containerKeys: this.config.auth.containerKeys ? this.containerKeys(backend) : undefined,
