@@ -16,6 +16,8 @@ export const ErrorCode = {
   EXEC_FAILED: 'EXEC_FAILED',
   EXEC_LOST: 'EXEC_LOST',
   SESSION_FAILED: 'SESSION_FAILED',
+  SESSION_IDLE_TIMEOUT: 'SESSION_IDLE_TIMEOUT',
+  SESSION_TIME_LIMIT: 'SESSION_TIME_LIMIT',
 } as const
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode]

@@ -44,6 +44,11 @@ function sameValue(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b)
 }
 
+function keepaliveOf(config: GatewayConfig) {
+  const { keepaliveIntervalMs: intervalMs, keepaliveCountMax: countMax } = config.timeouts
+  return { intervalMs, countMax }
+}
+
 function pick<T, K extends keyof T>(from: T, keys: readonly K[]): Pick<T, K> {
   return Object.fromEntries(keys.map((key) => [key, from[key]])) as Pick<T, K>
 }
@@ -80,6 +85,7 @@ export class Gateway {
       host: this.config.listen.host,
       port: this.config.listen.port,
       hostKeys,
+      keepalive: keepaliveOf(this.config),
       ...this.serverSettings(this.config, rules, backend, bridge),
       log: this.log,
     })
@@ -102,14 +108,21 @@ export class Gateway {
 
     const rules = this.loadRules(next)
     const differs = (field: keyof GatewayConfig) => !sameValue(this.config[field], next[field])
-    const needsRestart = RESTART_FIELDS.filter(differs)
+    const needsRestart: string[] = RESTART_FIELDS.filter(differs)
+    // ssh2 takes its keepalive settings once, when the server is made.
+    if (!sameValue(keepaliveOf(this.config), keepaliveOf(next))) needsRestart.push('keepalive')
     const changed = (Object.keys(next) as (keyof GatewayConfig)[]).filter(differs)
 
     if (!sameValue(this.config.recording, next.recording)) this.replaceRecorder(next)
     server.useSettings(this.serverSettings(next, rules, backend, bridge))
     bridge.useSettings(this.bridgeSettings(next, backend))
     this.log.level = next.logLevel
-    this.config = { ...next, ...pick(this.config, RESTART_FIELDS) }
+    const { keepaliveIntervalMs, keepaliveCountMax } = this.config.timeouts
+    this.config = {
+      ...next,
+      ...pick(this.config, RESTART_FIELDS),
+      timeouts: { ...next.timeouts, keepaliveIntervalMs, keepaliveCountMax },
+    }
 
     this.log.info({ event: 'config_reloaded', changed }, 'configuration reloaded')
     if (needsRestart.length > 0) {
@@ -143,6 +156,7 @@ export class Gateway {
       autoStart: config.session.autoStart,
       autoStartTimeoutMs: config.session.autoStartTimeoutMs,
       recorder: this.recorder,
+      limits: { idleMs: config.timeouts.idleMs, maxSessionMs: config.timeouts.maxSessionMs },
     }
   }
 

@@ -7,6 +7,7 @@ import { forwardCoalesced } from './forward'
 import { recordedSession } from './recorded-session'
 import { GATEWAY_FAILURE_STATUS, outcomeFor } from './exit-status'
 import { signalNumber } from './signals'
+import { SessionLimits } from './session-limits'
 import { chooseSftpRoute, shellQuote, spliceSftp } from './sftp'
 import { settlesWithin } from './wait'
 import type {
@@ -18,6 +19,7 @@ import type {
 } from '../backend/types'
 import type { SftpServer } from '../config/schema'
 import type { SessionRecorder, SessionTap } from '../recording/types'
+import type { SessionLimitSettings } from './session-limits'
 import type { SessionChannel, SessionRequest } from '../ssh/types'
 
 export interface BridgeSettings {
@@ -30,6 +32,8 @@ export interface BridgeSettings {
   autoStartTimeoutMs: number
   /** Records sessions; absent when recording is off. */
   recorder?: SessionRecorder
+  /** Idle and maximum-length limits; 0 turns either off. */
+  limits: SessionLimitSettings
 }
 
 /** After leftovers were ended: how long output may stand still before execgate gives up. */
@@ -40,6 +44,8 @@ const CLIENT_FAULTS = new Set<string>([
   ErrorCode.INSTANCE_NOT_FOUND,
   ErrorCode.INSTANCE_NOT_RUNNING,
   ErrorCode.SESSION_FAILED,
+  ErrorCode.SESSION_IDLE_TIMEOUT,
+  ErrorCode.SESSION_TIME_LIMIT,
 ])
 
 /** One SSH session run as one exec, from the request to the exit status. */
@@ -52,6 +58,7 @@ export class RunningSession {
   private readonly startedAt = Date.now()
   private clientGone = false
   private readonly tap?: SessionTap
+  private limits?: SessionLimits
 
   constructor(
     private readonly request: SessionRequest,
@@ -73,10 +80,13 @@ export class RunningSession {
     )
 
     let status = GATEWAY_FAILURE_STATUS
+    const limits = this.startLimits()
     try {
-      status = (await this.execute()).status
+      status = (await this.executeWithin(limits)).status
+      limits.stop()
       await this.channel.finish(outcomeFor(status, this.settings.sendExitSignal))
     } catch (err) {
+      limits.stop()
       await this.fail(err)
     }
 
@@ -88,6 +98,25 @@ export class RunningSession {
     }
     this.log.info({ event: 'session_ended', ...summary }, 'session ended')
     this.tap?.end(summary)
+  }
+
+  private startLimits(): SessionLimits {
+    const bytesMoved = () => this.bytes.bytesIn + this.bytes.bytesOut
+    this.limits = new SessionLimits(this.settings.limits, bytesMoved)
+    return this.limits
+  }
+
+  /** The exec's result, unless a limit runs out first; then its error. */
+  private executeWithin(limits: SessionLimits): Promise<ExitResult> {
+    const execution = this.execute()
+    // When a limit wins the race, the exec is ended and whatever it settles to is moot.
+    execution.catch(() => undefined)
+    return Promise.race([execution, limits.reached])
+  }
+
+  /** Whether the session is past talking to the client: the client left or a limit ended it. */
+  private isOver(): boolean {
+    return this.clientGone || this.limits?.hasExpired === true
   }
 
   /** Starts a stopped instance when the gateway is configured to; the user is checked first. */
@@ -142,6 +171,7 @@ export class RunningSession {
     this.process = process
     if (this.clientGone) await process.terminate()
     this.tap?.started({ shell: user.shell, size: this.terminalSize ?? this.request.terminal })
+    if (this.isOver()) await process.terminate()
 
     this.connectStreams(process)
     this.applyPending(process)
@@ -156,7 +186,7 @@ export class RunningSession {
    * and fail with 255, as for any failure of the gateway's side.
    */
   private async checkStillRunning(instance: InstanceRef, result: ExitResult): Promise<void> {
-    if (result.status <= 128 || this.clientGone) return
+    if (result.status <= 128 || this.isOver()) return
     const running = await this.settings.backend.isRunning(instance).catch((err: unknown) => {
       this.log.debug({ err, event: 'instance_state_unknown' }, 'instance state unknown')
       return true
@@ -175,7 +205,7 @@ export class RunningSession {
     if (!openSftp) throw new Error('backend has no SFTP server')
 
     const stream = await openSftp(instance)
-    if (this.clientGone) stream.destroy()
+    if (this.isOver()) stream.destroy()
     return spliceSftp(stream, this.channel, this.bytes)
   }
 
@@ -247,6 +277,9 @@ export class RunningSession {
     if (!this.channel.isOpen) return
     const newline = this.request.terminal ? '\r\n' : '\n'
     this.channel.errorOutput.write(`execgate: ${userMessageOf(err)}${newline}`)
+    // A command a limit ends may still be printing; stopped first, its output cannot keep the
+    // channel from draining, and the exit status goes out at once.
+    if (this.limits?.hasExpired) await this.terminate()
     await this.channel.finish({ status: GATEWAY_FAILURE_STATUS })
     await this.process?.terminate()
   }

@@ -1,5 +1,7 @@
 import { DEFAULT_RECORDING } from './recording'
 import type { RecordingConfig } from './recording'
+import { DEFAULT_TIMEOUTS } from './timeouts'
+import type { TimeoutsConfig } from './timeouts'
 
 /** The gateway's whole configuration, after defaults are applied and values validated. */
 export interface GatewayConfig {
@@ -25,6 +27,7 @@ export interface GatewayConfig {
   shutdown: ShutdownConfig
   /** Session recording (asciicast files and exec audit lines); off without `dir`. */
   recording: RecordingConfig
+  timeouts: TimeoutsConfig
 }
 
 export interface ListenAddress {
@@ -138,4 +141,5 @@ export const DEFAULT_CONFIG: GatewayConfig = {
   sftp: { server: 'daemon' },
   shutdown: { graceMs: 10000 },
   recording: DEFAULT_RECORDING,
+  timeouts: { ...DEFAULT_TIMEOUTS },
 }

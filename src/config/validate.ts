@@ -1,6 +1,7 @@
 import { ErrorCode, GatewayError } from '../errors'
 import { parseRecording } from './recording'
 import { DEFAULT_CONFIG } from './schema'
+import { TIMEOUTS_KEYS, parseTimeouts } from './timeouts'
 import type {
   BackendConfig,
   BackendTlsConfig,
@@ -18,7 +19,7 @@ export function validateConfig(raw: unknown): GatewayConfig {
   const root = asObject(raw ?? {}, '')
   rejectUnknownKeys(root, '', [
     'listen', 'hostKeys', 'authorizedKeys', 'logLevel', 'backend', 'backends', 'routes',
-    'login', 'auth', 'ssh', 'session', 'sftp', 'shutdown', 'recording',
+    'login', 'auth', 'ssh', 'session', 'sftp', 'shutdown', 'recording', 'timeouts',
   ])
 
   const backend = asObject(root.backend ?? {}, 'backend')
@@ -28,6 +29,7 @@ export function validateConfig(raw: unknown): GatewayConfig {
   const session = asObject(root.session ?? {}, 'session')
   const sftp = asObject(root.sftp ?? {}, 'sftp')
   const shutdown = asObject(root.shutdown ?? {}, 'shutdown')
+  const timeouts = asObject(root.timeouts ?? {}, 'timeouts')
   rejectUnknownKeys(login, 'login', ['defaultUser', 'defaultProject'])
   rejectUnknownKeys(auth, 'auth', [
     'maxTries', 'graceMs', 'maxUnauthenticated', 'containerKeys', 'trustedUserCAKeys',
@@ -38,6 +40,7 @@ export function validateConfig(raw: unknown): GatewayConfig {
   ])
   rejectUnknownKeys(sftp, 'sftp', ['server'])
   rejectUnknownKeys(shutdown, 'shutdown', ['graceMs'])
+  rejectUnknownKeys(timeouts, 'timeouts', TIMEOUTS_KEYS)
 
   // A copy, so that a caller changing its config cannot change the defaults of the next one.
   const defaults = structuredClone(DEFAULT_CONFIG)
@@ -88,6 +91,7 @@ export function validateConfig(raw: unknown): GatewayConfig {
       graceMs: duration(shutdown.graceMs ?? defaults.shutdown.graceMs, 'shutdown.graceMs'),
     },
     recording: parseRecording(root.recording),
+    timeouts: parseTimeouts(timeouts, { duration, count }),
   }
 }
 

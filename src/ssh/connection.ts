@@ -3,6 +3,7 @@ import type { Logger } from 'pino'
 import type { AuthContext, Connection, PublicKeyAuthContext, Session } from 'ssh2'
 
 import { decideKeyAuthentication } from './auth'
+import { isKeepaliveTimeout } from './keepalive'
 import { parseLogin } from './login'
 import { printable } from './printable'
 import { SessionRequests } from './session'
@@ -25,6 +26,8 @@ export interface ConnectionSettings {
   handler: SessionHandler
   /** Told once the client has authenticated. */
   onAuthenticated?: () => void
+  /** Told when the client left keepalive probes unanswered and is being disconnected. */
+  onUnresponsive?: () => void
 }
 
 /** One client connection: authentication, then its session channels. */
@@ -51,13 +54,27 @@ export class ClientConnection {
 
     client.on('authentication', (ctx) => this.onAuthentication(ctx))
     client.on('session', (accept, reject) => this.onSession(accept, reject))
-    client.on('error', (err) => this.log.info({ err, event: 'connection_error' }, 'client error'))
+    client.on('error', (err) => this.onError(err))
     client.once('close', () => this.onClose())
   }
 
   /** Disconnects the client at once. */
   end(): void {
     this.client.end()
+  }
+
+  private onError(err: Error): void {
+    if (!isKeepaliveTimeout(err)) {
+      this.log.info({ err, event: 'connection_error' }, 'client error')
+      return
+    }
+
+    // The client's doing (or its network's), so info; it is gone, so nothing is told to it.
+    this.log.info(
+      { event: 'client_unresponsive', sessions: this.openSessions },
+      'client left keepalive probes unanswered; disconnecting',
+    )
+    this.settings.onUnresponsive?.()
   }
 
   private onAuthentication(ctx: AuthContext): void {

@@ -6,8 +6,10 @@ import type { ClientInfo, Connection } from 'ssh2'
 
 import { LogThrottle } from '../log/throttle'
 import { ClientConnection } from './connection'
+import { cutUnresponsive, keepaliveServerOptions } from './keepalive'
 import type { ConnectionSettings } from './connection'
 import type { HostKey } from './host-keys'
+import type { KeepaliveSettings } from './keepalive'
 
 export interface SshServerOptions {
   host: string
@@ -17,6 +19,8 @@ export interface SshServerOptions {
   /** Time from accept to authentication, banner exchange included (LoginGraceTime). */
   loginGraceMs: number
   hostKeys: HostKey[]
+  /** Probes for silent clients, as sshd's ClientAliveInterval and ClientAliveCountMax. */
+  keepalive: KeepaliveSettings
   connection: ConnectionSettings
   log: Logger
 }
@@ -47,6 +51,7 @@ export class SshServer {
     this.ssh = new Server({
       hostKeys: options.hostKeys.map((key) => key.privateKey),
       ident: IDENT,
+      ...keepaliveServerOptions(options.keepalive),
     })
     this.ssh.on('connection', (client, info) => this.onClient(client, info))
     this.tcp = createServer((socket) => this.onSocket(socket))
@@ -148,6 +153,7 @@ export class SshServer {
       {
         ...this.options.connection,
         onAuthenticated: () => socket && this.unauthenticated.delete(socket),
+        onUnresponsive: () => socket && cutUnresponsive(socket),
       },
       this.options.log,
     )

@@ -53,6 +53,7 @@ const SAME_WHEN_VALID = {
   sftp: { server: 'container' },
   shutdown: { graceMs: 0 },
   recording: { dir: '/var/log/execgate', maxBytes: 8192, execOutput: true },
+  timeouts: { idleMs: 60000, maxSessionMs: 0, keepaliveIntervalMs: 0, keepaliveCountMax: 5 },
 }
 
 describe('validateConfig', () => {

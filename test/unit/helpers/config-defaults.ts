@@ -20,4 +20,5 @@ export const DEFAULTS = {
   sftp: { server: 'daemon' },
   shutdown: { graceMs: 10000 },
   recording: { dir: undefined, maxBytes: 104857600, execOutput: false },
+  timeouts: { idleMs: 0, maxSessionMs: 0, keepaliveIntervalMs: 15000, keepaliveCountMax: 3 },
 }
