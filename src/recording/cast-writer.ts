@@ -68,8 +68,13 @@ export class CastWriter {
 
   private event(code: EventCode, data: string): void {
     if (!this.sink.isOpen) return
-    const line = eventLine(this.now() - this.startedAt, code, data)
-    if (this.bytes + Buffer.byteLength(line) > this.maxBytes - MARKER_RESERVE_BYTES) {
+    const elapsedMs = this.now() - this.startedAt
+    const line = eventLine(elapsedMs, code, data)
+    const room = this.maxBytes - MARKER_RESERVE_BYTES - this.bytes
+    if (Buffer.byteLength(line) > room) {
+      // What fits of the last output still goes in, so the file holds everything up to the cap.
+      const head = code === 'o' ? fittingPrefix(elapsedMs, data, room) : ''
+      if (head !== '') this.append(eventLine(elapsedMs, 'o', head))
       this.stop(RecordingCode.CAP_REACHED, CAP_MARKER, { maxBytes: this.maxBytes })
     } else if (this.sink.backlog > MAX_BACKLOG_BYTES) {
       this.stop(RecordingCode.BEHIND, BEHIND_MARKER, { backlogBytes: this.sink.backlog })
@@ -88,4 +93,22 @@ export class CastWriter {
     this.bytes += Buffer.byteLength(line)
     this.sink.write(line)
   }
+}
+
+/**
+ * The longest start of `data` whose event line takes at most `room` bytes. JSON escapes make
+ * the length of a line hard to predict, so it is found by halving; a cut never splits a
+ * surrogate pair.
+ */
+function fittingPrefix(elapsedMs: number, data: string, room: number): string {
+  const fits = (n: number) => Buffer.byteLength(eventLine(elapsedMs, 'o', data.slice(0, n))) <= room
+  let [low, high] = [0, data.length]
+  while (low < high) {
+    const mid = Math.ceil((low + high) / 2)
+    if (fits(mid)) low = mid
+    else high = mid - 1
+  }
+  const code = data.charCodeAt(low - 1)
+  const splitsPair = low > 0 && code >= 0xd800 && code <= 0xdbff
+  return data.slice(0, splitsPair ? low - 1 : low)
 }

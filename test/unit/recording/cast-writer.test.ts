@@ -102,6 +102,18 @@ describe('CastWriter', () => {
       expect(sink.bytes, 'file size').to.equal(cast.size)
     })
 
+    it('keeps what fits of a chunk larger than the room left, whole characters only', () => {
+      const { sink, cast } = writer(4096)
+      const text = 'é\n'.repeat(3000)
+      cast.output(Buffer.from(text))
+      const events = sink.parsed().slice(1) as unknown[][]
+      expect(events.map((event) => event[1])).to.deep.equal(['o', 'm'])
+      const kept = events[0][2] as string
+      expect(text.startsWith(kept), 'a start of the output').to.equal(true)
+      expect(kept.length, 'characters kept').to.be.above(1000)
+      expect(sink.bytes, 'file size').to.be.at.most(4096)
+    })
+
     it('reports the cap once, with its code', () => {
       const { sink, cast } = writer(4096)
       for (let i = 0; i < 100; i++) cast.output(Buffer.from('x'.repeat(100)))
