@@ -5,6 +5,8 @@ import { ErrorCode, GatewayError, isGatewayError, userMessageOf } from '../error
 import { sessionEnvironment } from './environment'
 import { forwardCoalesced } from './forward'
 import { GATEWAY_FAILURE_STATUS, outcomeFor } from './exit-status'
+import { SILENT_SESSION_OBSERVER } from '../metrics/observer'
+import { clientStatus, sessionKind, sessionOutcome } from './session-report'
 import { signalNumber } from './signals'
 import { chooseSftpRoute, shellQuote, spliceSftp } from './sftp'
 import { settlesWithin } from './wait'
@@ -16,6 +18,7 @@ import type {
   TerminalSize,
 } from '../backend/types'
 import type { SftpServer } from '../config/schema'
+import type { SessionObserver } from '../metrics/observer'
 import type { SessionChannel, SessionRequest } from '../ssh/types'
 
 export interface BridgeSettings {
@@ -26,6 +29,8 @@ export interface BridgeSettings {
   /** Start a stopped instance for a session instead of refusing it. */
   autoStart: boolean
   autoStartTimeoutMs: number
+  /** Told when each session starts and ends; absent means nobody counts. */
+  observer?: SessionObserver
 }
 
 /** After leftovers were ended: how long output may stand still before execgate gives up. */
@@ -61,26 +66,41 @@ export class RunningSession {
 
   async run(): Promise<void> {
     const { login, kind, terminal } = this.request
+    const observer = this.settings.observer ?? SILENT_SESSION_OBSERVER
     this.log.info(
       { event: 'session_started', container: login.container, kind, pty: Boolean(terminal) },
       'session started',
     )
+    observer.sessionStarted(sessionKind(this.request))
 
     let status = GATEWAY_FAILURE_STATUS
+    let failureCode: string | undefined
     try {
       status = (await this.execute()).status
       await this.channel.finish(outcomeFor(status, this.settings.sendExitSignal))
     } catch (err) {
-      await this.fail(err)
+      failureCode = await this.fail(err)
     }
 
+    this.report(observer, status, failureCode)
+  }
+
+  private report(observer: SessionObserver, status: number, failureCode?: string): void {
+    const durationMs = Date.now() - this.startedAt
+    observer.sessionEnded({
+      kind: sessionKind(this.request),
+      outcome: sessionOutcome(this.clientGone, failureCode),
+      exitStatus: this.clientGone ? undefined : clientStatus(status),
+      durationSeconds: durationMs / 1000,
+      ...this.bytes,
+    })
     this.log.info(
       {
         event: 'session_ended',
         exitStatus: status,
         clientGone: this.clientGone,
         ...this.bytes,
-        durationMs: Date.now() - this.startedAt,
+        durationMs,
       },
       'session ended',
     )
@@ -233,16 +253,18 @@ export class RunningSession {
     )
   }
 
-  private async fail(err: unknown): Promise<void> {
+  /** Tells the client, if it is still there; returns the failure's code. */
+  private async fail(err: unknown): Promise<string> {
     const code = isGatewayError(err) ? err.code : ErrorCode.SESSION_FAILED
     const level = CLIENT_FAULTS.has(code) ? 'info' : 'error'
     this.log[level]({ err, event: 'session_failed', code }, 'session failed')
 
-    if (!this.channel.isOpen) return
+    if (!this.channel.isOpen) return code
     const newline = this.request.terminal ? '\r\n' : '\n'
     this.channel.errorOutput.write(`execgate: ${userMessageOf(err)}${newline}`)
     await this.channel.finish({ status: GATEWAY_FAILURE_STATUS })
     await this.process?.terminate()
+    return code
   }
 
   private onWindowChange(size: TerminalSize): void {

@@ -5,7 +5,9 @@ import { Server } from 'ssh2'
 import type { ClientInfo, Connection } from 'ssh2'
 
 import { LogThrottle } from '../log/throttle'
+import { SILENT_SSH_OBSERVER } from '../metrics/observer'
 import { ClientConnection } from './connection'
+import type { DropReason, SshObserver } from '../metrics/observer'
 import type { ConnectionSettings } from './connection'
 import type { HostKey } from './host-keys'
 
@@ -19,6 +21,8 @@ export interface SshServerOptions {
   hostKeys: HostKey[]
   connection: ConnectionSettings
   log: Logger
+  /** Told of every connection and authentication request; absent means nobody counts. */
+  observer?: SshObserver
 }
 
 /** How often a burst of dropped connections is logged, per reason. */
@@ -38,8 +42,10 @@ export class SshServer {
   private readonly unauthenticated = new Set<Socket>()
   private readonly connections = new Set<ClientConnection>()
   private readonly dropLog = new LogThrottle(DROP_LOG_INTERVAL_MS)
+  private readonly observer: SshObserver
 
   constructor(private readonly options: SshServerOptions) {
+    this.observer = options.observer ?? SILENT_SSH_OBSERVER
     this.ssh = new Server({
       hostKeys: options.hostKeys.map((key) => key.privateKey),
       ident: IDENT,
@@ -81,8 +87,10 @@ export class SshServer {
   }
 
   private onSocket(socket: Socket): void {
+    this.observer.connectionAccepted()
     if (this.unauthenticated.size >= this.options.maxUnauthenticated) {
       this.drop(socket, 'maxUnauthenticated', 'too many connections authenticating')
+      this.observer.connectionClosed(false)
       return
     }
 
@@ -91,7 +99,8 @@ export class SshServer {
     const grace = setTimeout(() => this.onGraceOver(socket), this.options.loginGraceMs)
     socket.once('close', () => {
       clearTimeout(grace)
-      this.unauthenticated.delete(socket)
+      // Still in the set means it never authenticated.
+      this.observer.connectionClosed(!this.unauthenticated.delete(socket))
     })
     socket.setNoDelay(true)
     const key = socketKey(socket.remoteAddress, socket.remotePort)
@@ -111,9 +120,10 @@ export class SshServer {
    * Logged at warn: a pile-up of these is an attack or a misconfigured client, not one user.
    * A burst logs one line per reason every few seconds, with the count held back.
    */
-  private drop(socket: Socket, reason: string, message: string): void {
+  private drop(socket: Socket, reason: keyof typeof DROP_REASONS, message: string): void {
     const remoteAddr = socket.remoteAddress
     socket.destroy()
+    this.observer.connectionDropped(DROP_REASONS[reason])
 
     const admitted = this.dropLog.admit(reason)
     if (!admitted) return
@@ -135,14 +145,26 @@ export class SshServer {
       },
       {
         ...this.options.connection,
-        onAuthenticated: () => socket && this.unauthenticated.delete(socket),
+        observer: this.observer,
+        onAuthenticated: () => this.onAuthenticated(socket),
       },
       this.options.log,
     )
     this.connections.add(connection)
     client.once('close', () => this.connections.delete(connection))
   }
+
+  private onAuthenticated(socket: Socket | undefined): void {
+    if (socket) this.unauthenticated.delete(socket)
+    this.observer.connectionAuthenticated()
+  }
 }
+
+/** The log's reason names, and the observer's. */
+const DROP_REASONS = {
+  maxUnauthenticated: 'max_unauthenticated',
+  loginGraceTime: 'login_grace_time',
+} as const satisfies Record<string, DropReason>
 
 function socketKey(address: string | undefined, port: number | undefined): string {
   return `${address}:${port}`
