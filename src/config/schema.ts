@@ -1,3 +1,6 @@
+import { DEFAULT_METRICS_CONFIG } from './metrics'
+import type { MetricsConfig } from './metrics'
+
 /** The gateway's whole configuration, after defaults are applied and values validated. */
 export interface GatewayConfig {
   /** Where the SSH server listens. Port 0 picks a free port. @default 0.0.0.0:2222 */
@@ -20,6 +23,8 @@ export interface GatewayConfig {
   session: SessionConfig
   sftp: SftpConfig
   shutdown: ShutdownConfig
+  /** The metrics and health endpoint; off by default. */
+  metrics: MetricsConfig
 }
 
 export interface ListenAddress {
@@ -132,4 +137,5 @@ export const DEFAULT_CONFIG: GatewayConfig = {
   session: { drainMs: 1000, sendExitSignal: false, autoStart: false, autoStartTimeoutMs: 30_000 },
   sftp: { server: 'daemon' },
   shutdown: { graceMs: 10000 },
+  metrics: DEFAULT_METRICS_CONFIG,
 }

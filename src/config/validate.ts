@@ -1,4 +1,5 @@
 import { ErrorCode, GatewayError } from '../errors'
+import { METRICS_KEYS, parseMetricsConfig } from './metrics'
 import { DEFAULT_CONFIG } from './schema'
 import type {
   BackendConfig,
@@ -17,7 +18,7 @@ export function validateConfig(raw: unknown): GatewayConfig {
   const root = asObject(raw ?? {}, '')
   rejectUnknownKeys(root, '', [
     'listen', 'hostKeys', 'authorizedKeys', 'logLevel', 'backend', 'backends', 'routes',
-    'login', 'auth', 'ssh', 'session', 'sftp', 'shutdown',
+    'login', 'auth', 'ssh', 'session', 'sftp', 'shutdown', 'metrics',
   ])
 
   const backend = asObject(root.backend ?? {}, 'backend')
@@ -27,6 +28,7 @@ export function validateConfig(raw: unknown): GatewayConfig {
   const session = asObject(root.session ?? {}, 'session')
   const sftp = asObject(root.sftp ?? {}, 'sftp')
   const shutdown = asObject(root.shutdown ?? {}, 'shutdown')
+  const metrics = asObject(root.metrics ?? {}, 'metrics')
   rejectUnknownKeys(login, 'login', ['defaultUser', 'defaultProject'])
   rejectUnknownKeys(auth, 'auth', [
     'maxTries', 'graceMs', 'maxUnauthenticated', 'containerKeys', 'trustedUserCAKeys',
@@ -37,6 +39,7 @@ export function validateConfig(raw: unknown): GatewayConfig {
   ])
   rejectUnknownKeys(sftp, 'sftp', ['server'])
   rejectUnknownKeys(shutdown, 'shutdown', ['graceMs'])
+  rejectUnknownKeys(metrics, 'metrics', METRICS_KEYS)
 
   // A copy, so that a caller changing its config cannot change the defaults of the next one.
   const defaults = structuredClone(DEFAULT_CONFIG)
@@ -86,6 +89,7 @@ export function validateConfig(raw: unknown): GatewayConfig {
     shutdown: {
       graceMs: duration(shutdown.graceMs ?? defaults.shutdown.graceMs, 'shutdown.graceMs'),
     },
+    metrics: parseMetricsConfig(metrics, parseListen),
   }
 }
 

@@ -52,6 +52,7 @@ const SAME_WHEN_VALID = {
   session: { drainMs: 0, sendExitSignal: true, autoStart: true, autoStartTimeoutMs: 5000 },
   sftp: { server: 'container' },
   shutdown: { graceMs: 0 },
+  metrics: { probeIntervalMs: 500 },
 }
 
 describe('validateConfig', () => {

@@ -19,4 +19,5 @@ export const DEFAULTS = {
   session: { drainMs: 1000, sendExitSignal: false, autoStart: false, autoStartTimeoutMs: 30000 },
   sftp: { server: 'daemon' },
   shutdown: { graceMs: 10000 },
+  metrics: { probeIntervalMs: 10000 },
 }
