@@ -5,6 +5,7 @@ import { detectLocalSocket } from './backend/lxd/detect'
 import { parseEndpoint } from './backend/lxd/endpoint'
 import { RoutingBackend } from './backend/routing'
 import { SessionBridge } from './bridge/session-bridge'
+import { GatewayMetrics } from './metrics/gateway-metrics'
 import { parseAuthorizedKeys, readAuthorizedKeys } from './ssh/authorized-keys'
 import { decideCertificate } from './ssh/certificate'
 import { loadHostKeys } from './ssh/host-keys'
@@ -27,6 +28,9 @@ export class Gateway {
   private server?: SshServer
   private bridge?: SessionBridge
   private backend?: ExecBackend
+  private metrics?: GatewayMetrics
+  /** Every connected backend by its name in routes, `default` included. */
+  private readonly named = new Map<string, ExecBackend>()
   private stopping = false
 
   constructor(private readonly config: GatewayConfig, private readonly log: Logger) {}
@@ -39,6 +43,7 @@ export class Gateway {
     }
     const authorizedKeys = this.loadAuthorizedKeys()
     const certificate = this.loadTrustedCAKeys()
+    this.metrics = this.createMetrics()
 
     const backend = await this.connectBackend()
     this.backend = backend
@@ -49,6 +54,7 @@ export class Gateway {
       sftpServer: this.config.sftp.server,
       autoStart: this.config.session.autoStart,
       autoStartTimeoutMs: this.config.session.autoStartTimeoutMs,
+      observer: this.metrics?.sessions,
     })
 
     this.server = new SshServer({
@@ -70,8 +76,15 @@ export class Gateway {
         handler: this.bridge.handle,
       },
       log: this.log,
+      observer: this.metrics?.ssh,
     })
-    const address = await this.server.listen()
+    // Before the SSH port opens: a gateway whose metrics cannot listen must not serve unseen.
+    await this.metrics?.start(this.named)
+    const address = await this.server.listen().catch(async (err: unknown) => {
+      // An open metrics server would keep a process that failed to start alive.
+      await this.metrics?.stop()
+      throw err
+    })
     this.log.info(
       { event: 'gateway_listening', host: address.address, port: address.port },
       `listening on ${address.address}:${address.port}`,
@@ -101,8 +114,16 @@ export class Gateway {
     // the exit status; cutting it sooner would turn that status into ssh's own 255.
     await this.server?.waitForDisconnects(DISCONNECT_WAIT_MS)
     this.server?.disconnectAll()
+    await this.metrics?.stop()
     this.backend?.close()
     this.log.info({ event: 'gateway_stopped' }, 'stopped')
+  }
+
+  /** Metrics only when a listen address is configured; nothing counts otherwise. */
+  private createMetrics(): GatewayMetrics | undefined {
+    const { listen, probeIntervalMs } = this.config.metrics
+    if (!listen) return undefined
+    return new GatewayMetrics({ listen, probeIntervalMs, log: this.log })
   }
 
   private loadAuthorizedKeys(): AuthorizedKey[] {
@@ -174,7 +195,10 @@ export class Gateway {
       this.log.info({ event: 'backend_detected', socket: location }, 'local daemon found')
     }
 
-    const backend = await LxdBackend.connect(parseEndpoint(location, settings.tls), this.log)
+    const endpoint = parseEndpoint(location, settings.tls)
+    const observer = this.metrics?.backends.observerFor(name)
+    const backend = await LxdBackend.connect(endpoint, this.log, observer)
+    this.named.set(name, backend)
     this.log.info(
       { event: 'backend_connected', name, backend: backend.describe() },
       `backend ${name} ready`,

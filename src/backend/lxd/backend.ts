@@ -33,6 +33,9 @@ interface OperationSummary {
 /** The descriptions LXD and Incus give the operations that end an instance's processes. */
 const ENDING_OPERATION = /^(Stopping|Restarting|Deleting) instance/
 
+/** A daemon slower than this to say hello is as good as gone for new sessions. */
+const PROBE_TIMEOUT_MS = 5000
+
 /** LXD or Incus, over the local socket or HTTPS; the dialect is read from GET /1.0. */
 export class LxdBackend implements ExecBackend {
   /** Starts under way, by project and name. */
@@ -129,7 +132,7 @@ export class LxdBackend implements ExecBackend {
 
   /** Whether the daemon answers GET /1.0 now; rejects when it does not. */
   async probe(): Promise<void> {
-    await this.http.json('GET', '/1.0')
+    await this.http.json('GET', '/1.0', undefined, PROBE_TIMEOUT_MS)
   }
 
   /**
