@@ -16,6 +16,7 @@ export const ErrorCode = {
   EXEC_FAILED: 'EXEC_FAILED',
   EXEC_LOST: 'EXEC_LOST',
   SESSION_FAILED: 'SESSION_FAILED',
+  METRICS_LISTEN_FAILED: 'METRICS_LISTEN_FAILED',
 } as const
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode]

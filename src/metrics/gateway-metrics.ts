@@ -31,20 +31,20 @@ export class GatewayMetrics {
     collectDefaultMetrics({ register: this.registry, prefix: 'execgate_' })
   }
 
-  /** Starts probing the connected backends, by name, and serving; returns where it listens. */
+  /** Serves, then starts probing the connected backends by name; returns where it listens. */
   async start(backends: ReadonlyMap<string, ExecBackend>): Promise<{ host: string; port: number }> {
     const { listen, probeIntervalMs, log } = this.options
     const sink = this.backends.setReachable.bind(this.backends)
-    this.prober = new BackendProber(backends, probeIntervalMs, sink, log)
-    this.prober.start()
-
-    const prober = this.prober
+    const prober = new BackendProber(backends, probeIntervalMs, sink, log)
     this.server = new MetricsServer({
       registry: this.registry,
       unreachable: () => prober.unreachable(),
       log,
     })
+
     const address = await this.server.listen(listen.host, listen.port)
+    this.prober = prober
+    prober.start()
     log.info(
       { event: 'metrics_listening', host: address.address, port: address.port },
       `metrics on ${address.address}:${address.port}`,

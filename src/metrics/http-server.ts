@@ -4,6 +4,8 @@ import type { AddressInfo } from 'node:net'
 import type { Logger } from 'pino'
 import type { Registry } from 'prom-client'
 
+import { ErrorCode, GatewayError } from '../errors'
+
 export interface MetricsServerOptions {
   registry: Registry
   /** Names of the backends that do not answer now; empty means healthy. */
@@ -21,9 +23,14 @@ export class MetricsServer {
 
   listen(host: string, port: number): Promise<AddressInfo> {
     return new Promise((resolve, reject) => {
-      this.server.once('error', reject)
+      const fail = (err: Error) => reject(new GatewayError(
+        ErrorCode.METRICS_LISTEN_FAILED,
+        `metrics.listen: cannot listen on ${host}:${port}: ${err.message}`,
+        { cause: err },
+      ))
+      this.server.once('error', fail)
       this.server.listen(port, host, () => {
-        this.server.off('error', reject)
+        this.server.off('error', fail)
         resolve(this.server.address() as AddressInfo)
       })
     })

@@ -1,5 +1,6 @@
 import { expect } from 'chai'
 
+import { ErrorCode, GatewayError } from '../../../src/errors'
 import { createLogger } from '../../../src/log/logger'
 import { GatewayMetrics } from '../../../src/metrics/gateway-metrics'
 import { httpGet, parseSamples, valueOf } from '../../helpers/prometheus'
@@ -131,5 +132,24 @@ describe('GatewayMetrics', () => {
     await metrics.stop()
     const refused = await fetch(`http://127.0.0.1:${port}/metrics`).then(() => false, () => true)
     expect(refused, 'connection refused').to.equal(true)
+  })
+})
+
+describe('GatewayMetrics on a port in use', () => {
+  it('fails with METRICS_LISTEN_FAILED, naming the address', async () => {
+    const log = createLogger('silent')
+    const on = (port: number) =>
+      new GatewayMetrics({ listen: { host: '127.0.0.1', port }, probeIntervalMs: 100, log })
+    const first = on(0)
+    const { port } = await first.start(new Map())
+    const second = on(port)
+    const err = await second.start(new Map()).then(() => undefined, (e: unknown) => e)
+    await first.stop()
+    await second.stop()
+    expect(err).to.be.instanceOf(GatewayError)
+    expect((err as GatewayError).code).to.equal(ErrorCode.METRICS_LISTEN_FAILED)
+    const address = `127.0.0.1:${port}`
+    expect((err as GatewayError).message).to.equal(`metrics.listen: cannot listen on ${address}: `
+      + `listen EADDRINUSE: address already in use ${address}`)
   })
 })
