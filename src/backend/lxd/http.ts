@@ -88,14 +88,15 @@ export class DaemonHttp {
       durationSeconds: Number(process.hrtime.bigint() - startedAt) / 1e9,
       statusCode,
     })
+    let response: RawResponse
     try {
-      const response = await this.send(method, path, options)
-      report(response.statusCode)
-      return response
+      response = await this.send(method, path, options)
     } catch (err) {
       report(0)
       throw err
     }
+    report(response.statusCode)
+    return response
   }
 
   private send(method: string, path: string, options: RequestOptions): Promise<RawResponse> {
