@@ -6,6 +6,7 @@ import { sessionEnvironment } from './environment'
 import { forwardCoalesced } from './forward'
 import { GATEWAY_FAILURE_STATUS, outcomeFor } from './exit-status'
 import { SILENT_SESSION_OBSERVER } from '../metrics/observer'
+import { SessionBytes } from './session-bytes'
 import { clientStatus, sessionKind, sessionOutcome } from './session-report'
 import { signalNumber } from './signals'
 import { chooseSftpRoute, shellQuote, spliceSftp } from './sftp'
@@ -48,7 +49,8 @@ export class RunningSession {
   private process?: ExecProcess
   private terminalSize?: TerminalSize
   private readonly pendingSignals: number[] = []
-  private readonly bytes = { bytesIn: 0, bytesOut: 0 }
+  private readonly observer: SessionObserver
+  private readonly bytes: SessionBytes
   private lastProgressAt = Date.now()
   private readonly startedAt = Date.now()
   private clientGone = false
@@ -59,6 +61,10 @@ export class RunningSession {
     private readonly settings: BridgeSettings,
     private readonly log: Logger,
   ) {
+    this.observer = settings.observer ?? SILENT_SESSION_OBSERVER
+    const kind = sessionKind(request)
+    this.bytes = new SessionBytes((direction, count) =>
+      this.observer.sessionBytes(kind, direction, count))
     channel.on('window-change', (size: TerminalSize) => this.onWindowChange(size))
     channel.on('signal', (name: string) => this.onSignal(name))
     channel.once('close', () => this.onClientGone())
@@ -66,12 +72,11 @@ export class RunningSession {
 
   async run(): Promise<void> {
     const { login, kind, terminal } = this.request
-    const observer = this.settings.observer ?? SILENT_SESSION_OBSERVER
     this.log.info(
       { event: 'session_started', container: login.container, kind, pty: Boolean(terminal) },
       'session started',
     )
-    observer.sessionStarted(sessionKind(this.request))
+    this.observer.sessionStarted(sessionKind(this.request))
 
     let status = GATEWAY_FAILURE_STATUS
     let failureCode: string | undefined
@@ -82,24 +87,23 @@ export class RunningSession {
       failureCode = await this.fail(err)
     }
 
-    this.report(observer, status, failureCode)
+    this.report(status, failureCode)
   }
 
-  private report(observer: SessionObserver, status: number, failureCode?: string): void {
+  private report(status: number, failureCode?: string): void {
     const durationMs = Date.now() - this.startedAt
-    observer.sessionEnded({
+    this.observer.sessionEnded({
       kind: sessionKind(this.request),
       outcome: sessionOutcome(this.clientGone, failureCode),
       exitStatus: this.clientGone ? undefined : clientStatus(status),
       durationSeconds: durationMs / 1000,
-      ...this.bytes,
     })
     this.log.info(
       {
         event: 'session_ended',
         exitStatus: status,
         clientGone: this.clientGone,
-        ...this.bytes,
+        ...this.bytes.totals(),
         durationMs,
       },
       'session ended',
@@ -196,11 +200,11 @@ export class RunningSession {
 
   private connectStreams(process: ExecProcess): void {
     const { input, output, errorOutput } = this.channel
-    input.on('data', (chunk: Buffer) => (this.bytes.bytesIn += chunk.length))
+    input.on('data', (chunk: Buffer) => this.bytes.received(chunk.length))
     input.pipe(process.stdin)
 
     const countOutput = (chunk: Buffer) => {
-      this.bytes.bytesOut += chunk.length
+      this.bytes.sent(chunk.length)
       this.lastProgressAt = Date.now()
     }
     forwardCoalesced(process.stdout, output, countOutput)

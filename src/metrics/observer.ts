@@ -31,13 +31,13 @@ export interface SessionReport {
   /** The status the client was sent; absent when the client was gone. */
   exitStatus?: number
   durationSeconds: number
-  bytesIn: number
-  bytesOut: number
 }
 
 /** What the bridge reports about sessions. */
 export interface SessionObserver {
   sessionStarted(kind: SessionKind): void
+  /** Session data that passed, `in` from the client or `out` to it, as it passes. */
+  sessionBytes(kind: SessionKind, direction: 'in' | 'out', count: number): void
   sessionEnded(report: SessionReport): void
 }
 
@@ -71,5 +71,6 @@ export const SILENT_SSH_OBSERVER: SshObserver = {
 
 export const SILENT_SESSION_OBSERVER: SessionObserver = {
   sessionStarted: () => undefined,
+  sessionBytes: () => undefined,
   sessionEnded: () => undefined,
 }

@@ -8,6 +8,7 @@ import type { SessionKind, SessionObserver, SessionReport } from './observer'
 const DURATION_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600, 14400]
 
 const KINDS: readonly SessionKind[] = ['shell', 'exec', 'sftp', 'subsystem']
+const DIRECTIONS = ['in', 'out'] as const
 
 /** Session metrics, fed by the bridge. */
 export class SessionMetrics implements SessionObserver {
@@ -15,7 +16,8 @@ export class SessionMetrics implements SessionObserver {
   private readonly ended: Counter<'kind' | 'outcome'>
   private readonly open: Gauge<'kind'>
   private readonly duration: Histogram<'kind'>
-  private readonly bytes: Counter<'kind' | 'direction'>
+  /** One child per kind and direction, bound up front: bytes are counted chunk by chunk. */
+  private readonly bytes = new Map<string, Counter.Internal>()
   private readonly exitStatus: Counter<'kind' | 'status'>
 
   constructor(registry: Registry) {
@@ -46,9 +48,9 @@ export class SessionMetrics implements SessionObserver {
       buckets: DURATION_BUCKETS,
       registers,
     })
-    this.bytes = new Counter({
+    const bytes = new Counter({
       name: 'execgate_session_bytes_total',
-      help: 'Bytes of session data: in from clients, out to clients; added as a session ends',
+      help: 'Bytes of session data, in from clients and out to them, counted as they pass',
       labelNames: ['kind', 'direction'],
       registers,
     })
@@ -58,7 +60,12 @@ export class SessionMetrics implements SessionObserver {
       labelNames: ['kind', 'status'],
       registers,
     })
-    for (const kind of KINDS) this.open.set({ kind }, 0)
+    for (const kind of KINDS) {
+      this.open.set({ kind }, 0)
+      for (const direction of DIRECTIONS) {
+        this.bytes.set(`${kind} ${direction}`, bytes.labels({ kind, direction }))
+      }
+    }
   }
 
   sessionStarted(kind: SessionKind): void {
@@ -66,13 +73,15 @@ export class SessionMetrics implements SessionObserver {
     this.open.inc({ kind })
   }
 
+  sessionBytes(kind: SessionKind, direction: 'in' | 'out', count: number): void {
+    this.bytes.get(`${kind} ${direction}`)?.inc(count)
+  }
+
   sessionEnded(report: SessionReport): void {
     const { kind } = report
     this.open.dec({ kind })
     this.ended.inc({ kind, outcome: report.outcome })
     this.duration.observe({ kind }, report.durationSeconds)
-    this.bytes.inc({ kind, direction: 'in' }, report.bytesIn)
-    this.bytes.inc({ kind, direction: 'out' }, report.bytesOut)
     if (report.exitStatus !== undefined) {
       this.exitStatus.inc({ kind, status: exitStatusBucket(report.exitStatus) })
     }

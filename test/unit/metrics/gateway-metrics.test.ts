@@ -77,12 +77,18 @@ describe('GatewayMetrics', () => {
       .to.equal(1)
   })
 
-  it('counts a session once it ends: outcome, duration, bytes, exit status', async () => {
+  it('counts bytes as they pass, and a session once it ends', async () => {
     metrics.sessions.sessionStarted('exec')
-    expect(valueOf(await scrape(), 'execgate_sessions_open', { kind: 'exec' })).to.equal(1)
+    metrics.sessions.sessionBytes('exec', 'in', 5)
+    metrics.sessions.sessionBytes('exec', 'out', 3)
+    metrics.sessions.sessionBytes('exec', 'out', 4)
+    const running = await scrape()
+    expect(valueOf(running, 'execgate_sessions_open', { kind: 'exec' })).to.equal(1)
+    expect(valueOf(running, 'execgate_session_bytes_total', { direction: 'out' })).to.equal(7)
+    expect(valueOf(running, 'execgate_session_bytes_total', { kind: 'shell' }), 'zero series')
+      .to.equal(0)
     metrics.sessions.sessionEnded({
       kind: 'exec', outcome: 'exited', exitStatus: 137, durationSeconds: 0.3,
-      bytesIn: 5, bytesOut: 7,
     })
     const samples = await scrape()
     expect(valueOf(samples, 'execgate_sessions_open', { kind: 'exec' })).to.equal(0)
