@@ -127,6 +127,21 @@ function describeMetrics(daemon: Daemon): void {
         .to.be.greaterThan(0)
     })
 
+    it('counts a pty shell under its own kind, with its exit status', async () => {
+      const before = await settled(port)
+      const result = await runSsh(gateway, {
+        user: 'c1', args: ['-tt'], stdin: Buffer.from('exit 130\n'),
+      })
+      expect(result.code, result.stderr).to.equal(130)
+      const moved = deltas(before, await settled(port))
+
+      expect(moved('execgate_sessions_started_total', { kind: 'shell' }), 'shell').to.equal(1)
+      const interrupted = { kind: 'shell', status: '128+INT' }
+      expect(moved('execgate_session_exit_status_total', interrupted), 'status').to.equal(1)
+      expect(moved('execgate_session_bytes_total', { kind: 'shell', direction: 'in' }), 'typed')
+        .to.equal('exit 130\n'.length)
+    })
+
     it('counts a refused key as a refused authentication and no session', async () => {
       const before = await settled(port)
       const stranger = await makeClientKey(dir, 'stranger')
