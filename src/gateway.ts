@@ -102,6 +102,7 @@ export class Gateway {
     const graceMs = this.config.shutdown.graceMs
     const sessions = this.bridge?.activeCount ?? 0
     this.log.info({ event: 'gateway_stopping', sessions, graceMs }, 'stopping')
+    this.metrics?.markStopping()
     this.server?.stopAccepting()
 
     const drained = (await this.bridge?.waitForIdle(graceMs)) ?? true

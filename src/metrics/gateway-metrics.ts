@@ -26,6 +26,7 @@ export class GatewayMetrics {
   readonly backends = new BackendMetrics(this.registry)
   private prober?: BackendProber
   private server?: MetricsServer
+  private stopping = false
 
   constructor(private readonly options: GatewayMetricsOptions) {
     collectDefaultMetrics({ register: this.registry, prefix: 'execgate_' })
@@ -38,7 +39,7 @@ export class GatewayMetrics {
     const prober = new BackendProber(backends, probeIntervalMs, sink, log)
     this.server = new MetricsServer({
       registry: this.registry,
-      unreachable: () => prober.unreachable(),
+      unhealthy: () => this.unhealthy(prober),
       log,
     })
 
@@ -52,8 +53,22 @@ export class GatewayMetrics {
     return { host: address.address, port: address.port }
   }
 
+  /**
+   * From now on /healthz answers 503: the SSH port no longer accepts, and a load balancer
+   * should send new clients elsewhere while running sessions finish.
+   */
+  markStopping(): void {
+    this.stopping = true
+  }
+
   async stop(): Promise<void> {
     this.prober?.stop()
     await this.server?.close()
+  }
+
+  private unhealthy(prober: BackendProber): string | undefined {
+    if (this.stopping) return 'gateway stopping'
+    const unreachable = prober.unreachable()
+    return unreachable.length > 0 ? `backend unreachable: ${unreachable.join(', ')}` : undefined
   }
 }

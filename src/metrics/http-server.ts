@@ -8,8 +8,8 @@ import { ErrorCode, GatewayError } from '../errors'
 
 export interface MetricsServerOptions {
   registry: Registry
-  /** Names of the backends that do not answer now; empty means healthy. */
-  unreachable: () => string[]
+  /** Why the gateway cannot serve now, as the 503 body says it; undefined means healthy. */
+  unhealthy: () => string | undefined
   log: Logger
 }
 
@@ -62,9 +62,9 @@ export class MetricsServer {
   }
 
   private sendHealth(response: ServerResponse): void {
-    const unreachable = this.options.unreachable()
-    if (unreachable.length === 0) return send(response, 200, 'ok\n')
-    send(response, 503, `backend unreachable: ${unreachable.join(', ')}\n`)
+    const reason = this.options.unhealthy()
+    if (reason === undefined) return send(response, 200, 'ok\n')
+    send(response, 503, `${reason}\n`)
   }
 }
 

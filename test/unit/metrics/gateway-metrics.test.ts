@@ -127,6 +127,14 @@ describe('GatewayMetrics', () => {
     await waitUntil('a 200 again', async () => (await httpGet(port, '/healthz')).status === 200)
   })
 
+  it('answers /healthz 503 once the gateway is stopping, while it still serves', async () => {
+    metrics.markStopping()
+    expect(await httpGet(port, '/healthz')).to.deep.equal({
+      status: 503, body: 'gateway stopping\n',
+    })
+    expect((await httpGet(port, '/metrics')).status, '/metrics').to.equal(200)
+  })
+
   it('answers anything else with 404', async () => {
     expect((await httpGet(port, '/')).status, '/').to.equal(404)
     expect((await httpGet(port, '/metrics/x')).status, '/metrics/x').to.equal(404)
