@@ -173,6 +173,15 @@ function describeMetrics(daemon: Daemon): void {
     it('answers any other path with 404', async () => {
       expect((await httpGet(port, '/')).status).to.equal(404)
     })
+
+    it('opens no metrics port without metrics.listen', async () => {
+      const plain = await startGateway({ backend: daemon.socket })
+      try {
+        expect(plain.events('metrics_listening'), 'metrics_listening lines').to.deep.equal([])
+      } finally {
+        await plain.stop()
+      }
+    })
   })
 
   /**
