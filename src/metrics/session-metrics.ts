@@ -63,7 +63,10 @@ export class SessionMetrics implements SessionObserver {
     for (const kind of KINDS) {
       this.open.set({ kind }, 0)
       for (const direction of DIRECTIONS) {
-        this.bytes.set(`${kind} ${direction}`, bytes.labels({ kind, direction }))
+        const child = bytes.labels({ kind, direction })
+        // A child holds no series until it is first incremented.
+        child.inc(0)
+        this.bytes.set(`${kind} ${direction}`, child)
       }
     }
   }
