@@ -177,6 +177,17 @@ function describeMetrics(daemon: Daemon): void {
       expect((await httpGet(port, '/')).status).to.equal(404)
     })
 
+    it('refuses to start when the metrics address is taken', async () => {
+      const taken = `127.0.0.1:${port}`
+      const failure = await startGateway({
+        backend: daemon.socket,
+        config: { metrics: { listen: taken } },
+      }).then((started) => started.stop().then(() => 'started'), (err: Error) => err.message)
+      expect(failure).to.include('gateway exited (1/null) before listening')
+      expect(failure).to.include(`execgate: metrics.listen: cannot listen on ${taken}`)
+      expect(failure, 'the log line').to.include('"code":"METRICS_LISTEN_FAILED"')
+    })
+
     it('opens no metrics port without metrics.listen', async () => {
       const plain = await startGateway({ backend: daemon.socket })
       try {
