@@ -18,6 +18,7 @@ export const ErrorCode = {
   SESSION_FAILED: 'SESSION_FAILED',
   SESSION_IDLE_TIMEOUT: 'SESSION_IDLE_TIMEOUT',
   SESSION_TIME_LIMIT: 'SESSION_TIME_LIMIT',
+  METRICS_LISTEN_FAILED: 'METRICS_LISTEN_FAILED',
 } as const
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode]

@@ -7,6 +7,7 @@ import { RoutingBackend } from './backend/routing'
 import { SessionBridge } from './bridge/session-bridge'
 import { settlesWithin } from './bridge/wait'
 import { createRecorder } from './recording/recorder'
+import { GatewayMetrics } from './metrics/gateway-metrics'
 import { parseAuthorizedKeys, readAuthorizedKeys } from './ssh/authorized-keys'
 import { decideCertificate } from './ssh/certificate'
 import { loadHostKeys } from './ssh/host-keys'
@@ -28,10 +29,11 @@ const DISCONNECT_WAIT_MS = 2000
 const RECORDING_FLUSH_MS = 5000
 
 /**
- * What a reload cannot change: the listening socket and host keys are taken at start, and the
- * backends hold connections to their daemons. A reload logs that these need a restart.
+ * What a reload cannot change: the listening sockets (SSH and metrics) and host keys are taken
+ * at start, and the backends hold connections to their daemons. A reload logs that these need
+ * a restart.
  */
-const RESTART_FIELDS = ['listen', 'hostKeysDir', 'backend', 'backends', 'routes'] as const
+const RESTART_FIELDS = ['listen', 'hostKeysDir', 'backend', 'backends', 'routes', 'metrics'] as const
 
 /** The access rules read from files: they are read again on every reload. */
 interface AccessRules {
@@ -63,6 +65,9 @@ export class Gateway {
   private backend?: ExecBackend
   private recorder?: FileRecorder
   private readonly retiredRecorders: FileRecorder[] = []
+  private metrics?: GatewayMetrics
+  /** Every connected backend by its name in routes, `default` included. */
+  private readonly named = new Map<string, ExecBackend>()
   private stopping = false
 
   constructor(private config: GatewayConfig, private readonly log: Logger) {}
@@ -74,6 +79,7 @@ export class Gateway {
       this.log.info({ event: 'host_key_loaded', type, fingerprint, file, generated }, 'host key')
     }
     const rules = this.loadRules(this.config)
+    this.metrics = this.createMetrics()
 
     const backend = await this.connectBackend()
     this.backend = backend
@@ -88,8 +94,15 @@ export class Gateway {
       keepalive: keepaliveOf(this.config),
       ...this.serverSettings(this.config, rules, backend, bridge),
       log: this.log,
+      observer: this.metrics?.ssh,
     })
-    const address = await this.server.listen()
+    // Before the SSH port opens: a gateway whose metrics cannot listen must not serve unseen.
+    await this.metrics?.start(this.named)
+    const address = await this.server.listen().catch(async (err: unknown) => {
+      // An open metrics server would keep a process that failed to start alive.
+      await this.metrics?.stop()
+      throw err
+    })
     this.log.info(
       { event: 'gateway_listening', host: address.address, port: address.port },
       `listening on ${address.address}:${address.port}`,
@@ -156,6 +169,7 @@ export class Gateway {
       autoStart: config.session.autoStart,
       autoStartTimeoutMs: config.session.autoStartTimeoutMs,
       recorder: this.recorder,
+      observer: this.metrics?.sessions,
       limits: { idleMs: config.timeouts.idleMs, maxSessionMs: config.timeouts.maxSessionMs },
     }
   }
@@ -195,6 +209,7 @@ export class Gateway {
     const graceMs = this.config.shutdown.graceMs
     const sessions = this.bridge?.activeCount ?? 0
     this.log.info({ event: 'gateway_stopping', sessions, graceMs }, 'stopping')
+    this.metrics?.markStopping()
     this.server?.stopAccepting()
 
     const drained = (await this.bridge?.waitForIdle(graceMs)) ?? true
@@ -207,10 +222,18 @@ export class Gateway {
     // the exit status; cutting it sooner would turn that status into ssh's own 255.
     await this.server?.waitForDisconnects(DISCONNECT_WAIT_MS)
     this.server?.disconnectAll()
+    await this.metrics?.stop()
     this.backend?.close()
     const recorders = [...this.retiredRecorders, ...this.recorder ? [this.recorder] : []]
     await settlesWithin(Promise.all(recorders.map((r) => r.flushed())), RECORDING_FLUSH_MS)
     this.log.info({ event: 'gateway_stopped' }, 'stopped')
+  }
+
+  /** Metrics only when a listen address is configured; nothing counts otherwise. */
+  private createMetrics(): GatewayMetrics | undefined {
+    const { listen, probeIntervalMs } = this.config.metrics
+    if (!listen) return undefined
+    return new GatewayMetrics({ listen, probeIntervalMs, log: this.log })
   }
 
   private loadAuthorizedKeys(file: string): AuthorizedKey[] {
@@ -280,7 +303,10 @@ export class Gateway {
       this.log.info({ event: 'backend_detected', socket: location }, 'local daemon found')
     }
 
-    const backend = await LxdBackend.connect(parseEndpoint(location, settings.tls), this.log)
+    const endpoint = parseEndpoint(location, settings.tls)
+    const observer = this.metrics?.backends.observerFor(name)
+    const backend = await LxdBackend.connect(endpoint, this.log, observer)
+    this.named.set(name, backend)
     this.log.info(
       { event: 'backend_connected', name, backend: backend.describe() },
       `backend ${name} ready`,

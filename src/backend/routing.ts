@@ -88,6 +88,11 @@ export class RoutingBackend implements ExecBackend {
     return this.backendFor(instance).startIfStopped(instance, timeoutMs)
   }
 
+  /** Every daemon must answer: an instance on any of them may be asked for. */
+  async probe(): Promise<void> {
+    await Promise.all([...this.backends.values()].map((backend) => backend.probe()))
+  }
+
   close(): void {
     for (const backend of this.backends.values()) backend.close()
   }

@@ -26,6 +26,8 @@ export interface ExecBackend {
   isRunning(instance: InstanceRef): Promise<boolean>
   /** Starts the instance when it is stopped; fails when it is not running after `timeoutMs`. */
   startIfStopped(instance: InstanceRef, timeoutMs: number): Promise<StartOutcome>
+  /** Resolves when the daemon answers a trivial request; rejects, saying why, when not. */
+  probe(): Promise<void>
   close(): void
 }
 

@@ -6,6 +6,9 @@ import { sessionEnvironment } from './environment'
 import { forwardCoalesced } from './forward'
 import { recordedSession } from './recorded-session'
 import { GATEWAY_FAILURE_STATUS, outcomeFor } from './exit-status'
+import { SILENT_SESSION_OBSERVER } from '../metrics/observer'
+import { SessionBytes } from './session-bytes'
+import { clientStatus, sessionKind, sessionOutcome } from './session-report'
 import { signalNumber } from './signals'
 import { SessionLimits } from './session-limits'
 import { chooseSftpRoute, shellQuote, spliceSftp } from './sftp'
@@ -20,6 +23,7 @@ import type {
 import type { SftpServer } from '../config/schema'
 import type { SessionRecorder, SessionTap } from '../recording/types'
 import type { SessionLimitSettings } from './session-limits'
+import type { SessionObserver } from '../metrics/observer'
 import type { SessionChannel, SessionRequest } from '../ssh/types'
 
 export interface BridgeSettings {
@@ -34,6 +38,8 @@ export interface BridgeSettings {
   recorder?: SessionRecorder
   /** Idle and maximum-length limits; 0 turns either off. */
   limits: SessionLimitSettings
+  /** Told when each session starts and ends; absent means nobody counts. */
+  observer?: SessionObserver
 }
 
 /** After leftovers were ended: how long output may stand still before execgate gives up. */
@@ -53,7 +59,8 @@ export class RunningSession {
   private process?: ExecProcess
   private terminalSize?: TerminalSize
   private readonly pendingSignals: number[] = []
-  private readonly bytes = { bytesIn: 0, bytesOut: 0 }
+  private readonly observer: SessionObserver
+  private readonly bytes: SessionBytes
   private lastProgressAt = Date.now()
   private readonly startedAt = Date.now()
   private clientGone = false
@@ -66,6 +73,10 @@ export class RunningSession {
     private readonly settings: BridgeSettings,
     private readonly log: Logger,
   ) {
+    this.observer = settings.observer ?? SILENT_SESSION_OBSERVER
+    const kind = sessionKind(request)
+    this.bytes = new SessionBytes((direction, count) =>
+      this.observer.sessionBytes(kind, direction, count))
     channel.on('window-change', (size: TerminalSize) => this.onWindowChange(size))
     channel.on('signal', (name: string) => this.onSignal(name))
     channel.once('close', () => this.onClientGone())
@@ -78,8 +89,10 @@ export class RunningSession {
       { event: 'session_started', container: login.container, kind, pty: Boolean(terminal) },
       'session started',
     )
+    this.observer.sessionStarted(sessionKind(this.request))
 
     let status = GATEWAY_FAILURE_STATUS
+    let failureCode: string | undefined
     const limits = this.startLimits()
     try {
       status = (await this.executeWithin(limits)).status
@@ -87,21 +100,35 @@ export class RunningSession {
       await this.channel.finish(outcomeFor(status, this.settings.sendExitSignal))
     } catch (err) {
       limits.stop()
-      await this.fail(err)
+      failureCode = await this.fail(err)
     }
 
+    this.report(status, failureCode)
+  }
+
+  private report(status: number, failureCode?: string): void {
+    const durationMs = Date.now() - this.startedAt
+    this.observer.sessionEnded({
+      kind: sessionKind(this.request),
+      outcome: sessionOutcome(this.clientGone, failureCode),
+      exitStatus: this.clientGone ? undefined : clientStatus(status),
+      durationSeconds: durationMs / 1000,
+    })
     const summary = {
       exitStatus: status,
       clientGone: this.clientGone,
-      ...this.bytes,
-      durationMs: Date.now() - this.startedAt,
+      ...this.bytes.totals(),
+      durationMs,
     }
     this.log.info({ event: 'session_ended', ...summary }, 'session ended')
     this.tap?.end(summary)
   }
 
   private startLimits(): SessionLimits {
-    const bytesMoved = () => this.bytes.bytesIn + this.bytes.bytesOut
+    const bytesMoved = () => {
+      const { bytesIn, bytesOut } = this.bytes.totals()
+      return bytesIn + bytesOut
+    }
     this.limits = new SessionLimits(this.settings.limits, bytesMoved)
     return this.limits
   }
@@ -169,7 +196,6 @@ export class RunningSession {
       sessionTag: randomBytes(12).toString('hex'),
     })
     this.process = process
-    if (this.clientGone) await process.terminate()
     this.tap?.started({ shell: user.shell, size: this.terminalSize ?? this.request.terminal })
     if (this.isOver()) await process.terminate()
 
@@ -211,11 +237,11 @@ export class RunningSession {
 
   private connectStreams(process: ExecProcess): void {
     const { input, output, errorOutput } = this.channel
-    input.on('data', (chunk: Buffer) => (this.bytes.bytesIn += chunk.length))
+    input.on('data', (chunk: Buffer) => this.bytes.received(chunk.length))
     input.pipe(process.stdin)
 
     const countOutput = (chunk: Buffer) => {
-      this.bytes.bytesOut += chunk.length
+      this.bytes.sent(chunk.length)
       this.lastProgressAt = Date.now()
       this.tap?.output(chunk)
     }
@@ -269,12 +295,13 @@ export class RunningSession {
     )
   }
 
-  private async fail(err: unknown): Promise<void> {
+  /** Tells the client, if it is still there; returns the failure's code. */
+  private async fail(err: unknown): Promise<string> {
     const code = isGatewayError(err) ? err.code : ErrorCode.SESSION_FAILED
     const level = CLIENT_FAULTS.has(code) ? 'info' : 'error'
     this.log[level]({ err, event: 'session_failed', code }, 'session failed')
 
-    if (!this.channel.isOpen) return
+    if (!this.channel.isOpen) return code
     const newline = this.request.terminal ? '\r\n' : '\n'
     this.channel.errorOutput.write(`execgate: ${userMessageOf(err)}${newline}`)
     // A command a limit ends may still be printing; stopped first, its output cannot keep the
@@ -282,6 +309,7 @@ export class RunningSession {
     if (this.limits?.hasExpired) await this.terminate()
     await this.channel.finish({ status: GATEWAY_FAILURE_STATUS })
     await this.process?.terminate()
+    return code
   }
 
   private onWindowChange(size: TerminalSize): void {

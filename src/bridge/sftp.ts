@@ -44,9 +44,10 @@ export async function chooseSftpRoute(
 /** How long the daemon may take to hang up after the client's EOF. */
 const HANGUP_WAIT_MS = 5000
 
+/** Told of the bytes that pass each way. */
 export interface SpliceCounters {
-  bytesIn: number
-  bytesOut: number
+  received(count: number): void
+  sent(count: number): void
 }
 
 /**
@@ -61,8 +62,8 @@ export function spliceSftp(
 ): Promise<ExitResult> {
   return new Promise((resolve, reject) => {
     let clientDone = false
-    channel.input.on('data', (chunk: Buffer) => (counters.bytesIn += chunk.length))
-    stream.on('data', (chunk: Buffer) => (counters.bytesOut += chunk.length))
+    channel.input.on('data', (chunk: Buffer) => counters.received(chunk.length))
+    stream.on('data', (chunk: Buffer) => counters.sent(chunk.length))
     channel.input.pipe(stream)
     stream.pipe(channel.output, { end: false })
 

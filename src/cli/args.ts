@@ -10,7 +10,7 @@ export interface CliArgs {
 
 export const USAGE = `usage: execgate [--config FILE] [--listen HOST:PORT] [--host-keys DIR]
                 [--authorized-keys FILE] [--backend SOCKET_PATH|https://HOST:PORT]
-                [--log-level LEVEL] [--check-config]`
+                [--log-level LEVEL] [--metrics-listen HOST:PORT] [--check-config]`
 
 const VALUE_FLAGS: Record<string, keyof ConfigOverrides | 'config'> = {
   '--config': 'config',
@@ -19,6 +19,7 @@ const VALUE_FLAGS: Record<string, keyof ConfigOverrides | 'config'> = {
   '--authorized-keys': 'authorizedKeys',
   '--backend': 'backend',
   '--log-level': 'logLevel',
+  '--metrics-listen': 'metricsListen',
 }
 
 /** Parses `--flag value` and `--flag=value`; throws on anything else, naming it. */

@@ -12,6 +12,7 @@ export interface ConfigOverrides {
   authorizedKeys?: string
   backend?: string
   logLevel?: string
+  metricsListen?: string
 }
 
 /** Reads the YAML file (if any), lays the flags over it and validates the result. */
@@ -25,6 +26,9 @@ export function loadConfig(file: string | undefined, overrides: ConfigOverrides)
   if (overrides.logLevel !== undefined) merged.logLevel = overrides.logLevel
   if (overrides.backend !== undefined && isMapping(raw.backend ?? {})) {
     merged.backend = { ...(raw.backend as object | undefined), url: overrides.backend }
+  }
+  if (overrides.metricsListen !== undefined && isMapping(raw.metrics ?? {})) {
+    merged.metrics = { ...(raw.metrics as object | undefined), listen: overrides.metricsListen }
   }
   return validateConfig(merged)
 }

@@ -2,6 +2,8 @@ import { DEFAULT_RECORDING } from './recording'
 import type { RecordingConfig } from './recording'
 import { DEFAULT_TIMEOUTS } from './timeouts'
 import type { TimeoutsConfig } from './timeouts'
+import { DEFAULT_METRICS_CONFIG } from './metrics'
+import type { MetricsConfig } from './metrics'
 
 /** The gateway's whole configuration, after defaults are applied and values validated. */
 export interface GatewayConfig {
@@ -28,6 +30,8 @@ export interface GatewayConfig {
   /** Session recording (asciicast files and exec audit lines); off without `dir`. */
   recording: RecordingConfig
   timeouts: TimeoutsConfig
+  /** The metrics and health endpoint; off by default. */
+  metrics: MetricsConfig
 }
 
 export interface ListenAddress {
@@ -142,4 +146,5 @@ export const DEFAULT_CONFIG: GatewayConfig = {
   shutdown: { graceMs: 10000 },
   recording: DEFAULT_RECORDING,
   timeouts: { ...DEFAULT_TIMEOUTS },
+  metrics: DEFAULT_METRICS_CONFIG,
 }

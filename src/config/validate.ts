@@ -1,5 +1,6 @@
 import { ErrorCode, GatewayError } from '../errors'
 import { parseRecording } from './recording'
+import { METRICS_KEYS, parseMetricsConfig } from './metrics'
 import { DEFAULT_CONFIG } from './schema'
 import { TIMEOUTS_KEYS, parseTimeouts } from './timeouts'
 import type {
@@ -20,6 +21,7 @@ export function validateConfig(raw: unknown): GatewayConfig {
   rejectUnknownKeys(root, '', [
     'listen', 'hostKeys', 'authorizedKeys', 'logLevel', 'backend', 'backends', 'routes',
     'login', 'auth', 'ssh', 'session', 'sftp', 'shutdown', 'recording', 'timeouts',
+    'metrics',
   ])
 
   const backend = asObject(root.backend ?? {}, 'backend')
@@ -30,6 +32,7 @@ export function validateConfig(raw: unknown): GatewayConfig {
   const sftp = asObject(root.sftp ?? {}, 'sftp')
   const shutdown = asObject(root.shutdown ?? {}, 'shutdown')
   const timeouts = asObject(root.timeouts ?? {}, 'timeouts')
+  const metrics = asObject(root.metrics ?? {}, 'metrics')
   rejectUnknownKeys(login, 'login', ['defaultUser', 'defaultProject'])
   rejectUnknownKeys(auth, 'auth', [
     'maxTries', 'graceMs', 'maxUnauthenticated', 'containerKeys', 'trustedUserCAKeys',
@@ -41,6 +44,7 @@ export function validateConfig(raw: unknown): GatewayConfig {
   rejectUnknownKeys(sftp, 'sftp', ['server'])
   rejectUnknownKeys(shutdown, 'shutdown', ['graceMs'])
   rejectUnknownKeys(timeouts, 'timeouts', TIMEOUTS_KEYS)
+  rejectUnknownKeys(metrics, 'metrics', METRICS_KEYS)
 
   // A copy, so that a caller changing its config cannot change the defaults of the next one.
   const defaults = structuredClone(DEFAULT_CONFIG)
@@ -92,6 +96,7 @@ export function validateConfig(raw: unknown): GatewayConfig {
     },
     recording: parseRecording(root.recording),
     timeouts: parseTimeouts(timeouts, { duration, count }),
+    metrics: parseMetricsConfig(metrics, parseListen),
   }
 }
 

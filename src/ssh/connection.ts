@@ -2,11 +2,13 @@ import { randomBytes } from 'node:crypto'
 import type { Logger } from 'pino'
 import type { AuthContext, Connection, PublicKeyAuthContext, Session } from 'ssh2'
 
+import { SILENT_SSH_OBSERVER } from '../metrics/observer'
 import { decideKeyAuthentication } from './auth'
 import { isKeepaliveTimeout } from './keepalive'
 import { parseLogin } from './login'
 import { printable } from './printable'
 import { SessionRequests } from './session'
+import type { SshObserver } from '../metrics/observer'
 import type { AuthDecision, Grant, KeyCandidates } from './auth'
 import type { AuthorizedKey } from './authorized-keys'
 import type { ClientAddress, LoginTarget, SessionHandler } from './types'
@@ -28,6 +30,8 @@ export interface ConnectionSettings {
   onAuthenticated?: () => void
   /** Told when the client left keepalive probes unanswered and is being disconnected. */
   onUnresponsive?: () => void
+  /** Told of each authentication request; absent means nobody counts. */
+  observer?: SshObserver
 }
 
 /** One client connection: authentication, then its session channels. */
@@ -39,6 +43,7 @@ export class ClientConnection {
   private failures = 0
   private openSessions = 0
   private readonly openedAt = Date.now()
+  private readonly observer: SshObserver
 
   constructor(
     private readonly client: Connection,
@@ -46,6 +51,7 @@ export class ClientConnection {
     private readonly settings: ConnectionSettings,
     parentLog: Logger,
   ) {
+    this.observer = settings.observer ?? SILENT_SSH_OBSERVER
     this.log = parentLog.child({ connId: this.id, remoteAddr: address.remoteAddress })
     this.log.info(
       { event: 'connection_opened', remotePort: address.remotePort },
@@ -80,6 +86,7 @@ export class ClientConnection {
   private onAuthentication(ctx: AuthContext): void {
     this.authenticate(ctx).catch((err: unknown) => {
       this.log.error({ err, event: 'auth_error' }, 'authentication failed inside the gateway')
+      this.observer.authRequest(ctx.method, 'error')
       ctx.reject(['publickey'])
     })
   }
@@ -93,7 +100,10 @@ export class ClientConnection {
 
     const login = this.resolve(parsed.target)
     const decision = await this.decide(ctx, login)
-    if (decision.action === 'key-ok') return ctx.accept()
+    if (decision.action === 'key-ok') {
+      this.observer.authRequest(ctx.method, 'key_ok')
+      return ctx.accept()
+    }
     if (decision.action === 'refuse') return this.refuse(ctx, decision.reason)
     this.accept(ctx, login, decision.grant)
   }
@@ -130,9 +140,11 @@ export class ClientConnection {
       'authentication refused',
     )
     ctx.reject(['publickey'])
+    this.observer.authRequest(ctx.method, 'refused')
 
     if (this.failures >= this.settings.maxAuthTries) {
       this.log.info({ event: 'auth_tries_exceeded', failures: this.failures }, 'too many tries')
+      this.observer.connectionDropped('max_auth_tries')
       this.client.end()
     }
   }
@@ -156,6 +168,7 @@ export class ClientConnection {
       'authentication accepted',
     )
     ctx.accept()
+    this.observer.authRequest(ctx.method, 'accepted')
     this.settings.onAuthenticated?.()
   }
 

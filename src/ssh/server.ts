@@ -5,8 +5,10 @@ import { Server } from 'ssh2'
 import type { ClientInfo, Connection } from 'ssh2'
 
 import { LogThrottle } from '../log/throttle'
+import { SILENT_SSH_OBSERVER } from '../metrics/observer'
 import { ClientConnection } from './connection'
 import { cutUnresponsive, keepaliveServerOptions } from './keepalive'
+import type { DropReason, SshObserver } from '../metrics/observer'
 import type { ConnectionSettings } from './connection'
 import type { HostKey } from './host-keys'
 import type { KeepaliveSettings } from './keepalive'
@@ -23,6 +25,8 @@ export interface SshServerOptions {
   keepalive: KeepaliveSettings
   connection: ConnectionSettings
   log: Logger
+  /** Told of every connection and authentication request; absent means nobody counts. */
+  observer?: SshObserver
 }
 
 /** What a configuration reload may change without a restart. */
@@ -46,8 +50,10 @@ export class SshServer {
   private readonly unauthenticated = new Set<Socket>()
   private readonly connections = new Set<ClientConnection>()
   private readonly dropLog = new LogThrottle(DROP_LOG_INTERVAL_MS)
+  private readonly observer: SshObserver
 
   constructor(private options: SshServerOptions) {
+    this.observer = options.observer ?? SILENT_SSH_OBSERVER
     this.ssh = new Server({
       hostKeys: options.hostKeys.map((key) => key.privateKey),
       ident: IDENT,
@@ -98,8 +104,10 @@ export class SshServer {
   }
 
   private onSocket(socket: Socket): void {
+    this.observer.connectionAccepted()
     if (this.unauthenticated.size >= this.options.maxUnauthenticated) {
       this.drop(socket, 'maxUnauthenticated', 'too many connections authenticating')
+      this.observer.connectionClosed(false)
       return
     }
 
@@ -108,7 +116,8 @@ export class SshServer {
     const grace = setTimeout(() => this.onGraceOver(socket), this.options.loginGraceMs)
     socket.once('close', () => {
       clearTimeout(grace)
-      this.unauthenticated.delete(socket)
+      // Still in the set means it never authenticated.
+      this.observer.connectionClosed(!this.unauthenticated.delete(socket))
     })
     socket.setNoDelay(true)
     const key = socketKey(socket.remoteAddress, socket.remotePort)
@@ -128,9 +137,10 @@ export class SshServer {
    * Logged at warn: a pile-up of these is an attack or a misconfigured client, not one user.
    * A burst logs one line per reason every few seconds, with the count held back.
    */
-  private drop(socket: Socket, reason: string, message: string): void {
+  private drop(socket: Socket, reason: keyof typeof DROP_REASONS, message: string): void {
     const remoteAddr = socket.remoteAddress
     socket.destroy()
+    this.observer.connectionDropped(DROP_REASONS[reason])
 
     const admitted = this.dropLog.admit(reason)
     if (!admitted) return
@@ -152,7 +162,8 @@ export class SshServer {
       },
       {
         ...this.options.connection,
-        onAuthenticated: () => socket && this.unauthenticated.delete(socket),
+        observer: this.observer,
+        onAuthenticated: () => this.onAuthenticated(socket),
         onUnresponsive: () => socket && cutUnresponsive(socket),
       },
       this.options.log,
@@ -160,7 +171,18 @@ export class SshServer {
     this.connections.add(connection)
     client.once('close', () => this.connections.delete(connection))
   }
+
+  private onAuthenticated(socket: Socket | undefined): void {
+    if (socket) this.unauthenticated.delete(socket)
+    this.observer.connectionAuthenticated()
+  }
 }
+
+/** The log's reason names, and the observer's. */
+const DROP_REASONS = {
+  maxUnauthenticated: 'max_unauthenticated',
+  loginGraceTime: 'login_grace_time',
+} as const satisfies Record<string, DropReason>
 
 function socketKey(address: string | undefined, port: number | undefined): string {
   return `${address}:${port}`

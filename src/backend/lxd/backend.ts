@@ -7,10 +7,12 @@ import { detectDialect } from './dialect'
 import { describeEndpoint, notTrusted, pinServerCertificate } from './endpoint'
 import { startExec } from './exec-start'
 import { DaemonHttp, DaemonRequestError } from './http'
+import { observeRequests } from './observe'
 import { instancePath } from './paths'
 import { upgradeToSftp } from './sftp'
 import { instanceStatus } from './status'
 import { startIfStopped } from './start'
+import type { BackendObserver } from '../../metrics/observer'
 import type { Dialect, ServerInfo } from './dialect'
 import type { Endpoint } from './endpoint'
 import type {
@@ -31,6 +33,9 @@ interface OperationSummary {
 /** The descriptions LXD and Incus give the operations that end an instance's processes. */
 const ENDING_OPERATION = /^(Stopping|Restarting|Deleting) instance/
 
+/** A daemon slower than this to say hello is as good as gone for new sessions. */
+const PROBE_TIMEOUT_MS = 5000
+
 /** LXD or Incus, over the local socket or HTTPS; the dialect is read from GET /1.0. */
 export class LxdBackend implements ExecBackend {
   /** Starts under way, by project and name. */
@@ -47,8 +52,15 @@ export class LxdBackend implements ExecBackend {
     return this.dialect.kind
   }
 
-  /** Connects, checks that the daemon trusts us, and learns which dialect it speaks. */
-  static async connect(endpoint: Endpoint, log: Logger): Promise<LxdBackend> {
+  /**
+   * Connects, checks that the daemon trusts us, and learns which dialect it speaks. The
+   * observer hears of every request after that first one, once the dialect names the daemon.
+   */
+  static async connect(
+    endpoint: Endpoint,
+    log: Logger,
+    observer?: BackendObserver,
+  ): Promise<LxdBackend> {
     if (endpoint.kind === 'https') await pinServerCertificate(endpoint)
     const http = new DaemonHttp(endpoint)
 
@@ -59,6 +71,7 @@ export class LxdBackend implements ExecBackend {
     }
 
     const dialect = detectDialect(server.metadata)
+    if (observer) observeRequests(http, observer, dialect.kind)
     return new LxdBackend(endpoint, http, dialect, log.child({ backend: dialect.kind }))
   }
 
@@ -115,6 +128,11 @@ export class LxdBackend implements ExecBackend {
     } catch (err) {
       throw instanceError(instance, err)
     }
+  }
+
+  /** Whether the daemon answers GET /1.0 now; rejects when it does not. */
+  async probe(): Promise<void> {
+    await this.http.json('GET', '/1.0', undefined, PROBE_TIMEOUT_MS)
   }
 
   /**

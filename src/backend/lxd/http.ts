@@ -3,6 +3,7 @@ import https from 'node:https'
 
 import { ErrorCode, GatewayError } from '../../errors'
 import { describeEndpoint, tlsOptions } from './endpoint'
+import { requestRoute } from './request-route'
 import type { Endpoint } from './endpoint'
 
 /** The LXD/Incus response envelope; errors come back with type "error". */
@@ -35,9 +36,18 @@ export class DaemonRequestError extends Error {
 
 const REQUEST_TIMEOUT_MS = 30_000
 
+/** Told of every request: its route, how long it took, and its HTTP status (0: no answer). */
+export type RequestListener = (report: {
+  method: string
+  route: string
+  durationSeconds: number
+  statusCode: number
+}) => void
+
 /** HTTP/1.1 to one daemon, over its unix socket or HTTPS, with keep-alive connections. */
 export class DaemonHttp {
   private readonly agent: http.Agent
+  private listener?: RequestListener
 
   constructor(private readonly endpoint: Endpoint) {
     this.agent = endpoint.kind === 'unix'
@@ -58,12 +68,38 @@ export class DaemonHttp {
     return parseEnvelope<T>(response, path)
   }
 
+  /** Sets who is told of each request from now on. */
+  listen(listener: RequestListener): void {
+    this.listener = listener
+  }
+
   /** Sends a request and returns status, headers and the whole body. */
-  raw(
+  async raw(
     method: string,
     path: string,
-    options: { body?: Buffer; headers?: Record<string, string>; timeoutMs?: number } = {},
+    options: RequestOptions = {},
   ): Promise<RawResponse> {
+    if (!this.listener) return this.send(method, path, options)
+
+    const startedAt = process.hrtime.bigint()
+    const report = (statusCode: number) => this.listener?.({
+      method,
+      route: requestRoute(path),
+      durationSeconds: Number(process.hrtime.bigint() - startedAt) / 1e9,
+      statusCode,
+    })
+    let response: RawResponse
+    try {
+      response = await this.send(method, path, options)
+    } catch (err) {
+      report(0)
+      throw err
+    }
+    report(response.statusCode)
+    return response
+  }
+
+  private send(method: string, path: string, options: RequestOptions): Promise<RawResponse> {
     return new Promise((resolve, reject) => {
       const request = this.request(method, path, options.headers ?? {}, (response) => {
         const chunks: Buffer[] = []
@@ -104,6 +140,12 @@ export class DaemonHttp {
     const { host, port } = this.endpoint
     return https.request({ ...common, host, port, ...tlsOptions(this.endpoint) }, onResponse)
   }
+}
+
+interface RequestOptions {
+  body?: Buffer
+  headers?: Record<string, string>
+  timeoutMs?: number
 }
 
 function parseEnvelope<T>(response: RawResponse, path: string): DaemonResponse<T> {

@@ -54,6 +54,7 @@ const SAME_WHEN_VALID = {
   shutdown: { graceMs: 0 },
   recording: { dir: '/var/log/execgate', maxBytes: 8192, execOutput: true },
   timeouts: { idleMs: 60000, maxSessionMs: 0, keepaliveIntervalMs: 0, keepaliveCountMax: 5 },
+  metrics: { probeIntervalMs: 500 },
 }
 
 describe('validateConfig', () => {

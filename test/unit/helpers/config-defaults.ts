@@ -21,4 +21,5 @@ export const DEFAULTS = {
   shutdown: { graceMs: 10000 },
   recording: { dir: undefined, maxBytes: 104857600, execOutput: false },
   timeouts: { idleMs: 0, maxSessionMs: 0, keepaliveIntervalMs: 15000, keepaliveCountMax: 3 },
+  metrics: { probeIntervalMs: 10000 },
 }
