@@ -33,7 +33,9 @@ const RECORDING_FLUSH_MS = 5000
  * at start, and the backends hold connections to their daemons. A reload logs that these need
  * a restart.
  */
-const RESTART_FIELDS = ['listen', 'hostKeysDir', 'backend', 'backends', 'routes', 'metrics'] as const
+const RESTART_FIELDS = [
+  'listen', 'hostKeysDir', 'backend', 'backends', 'routes', 'metrics',
+] as const
 
 /** The access rules read from files: they are read again on every reload. */
 interface AccessRules {
