@@ -5,6 +5,7 @@ import { ErrorCode, GatewayError, isGatewayError, userMessageOf } from '../error
 import { sessionEnvironment } from './environment'
 import { forwardCoalesced } from './forward'
 import { recordedSession } from './recorded-session'
+import { awaitExit } from './drain-policy'
 import { GATEWAY_FAILURE_STATUS, outcomeFor } from './exit-status'
 import { SILENT_SESSION_OBSERVER } from '../metrics/observer'
 import { SessionBytes } from './session-bytes'
@@ -12,7 +13,6 @@ import { clientStatus, sessionKind, sessionOutcome } from './session-report'
 import { signalNumber } from './signals'
 import { SessionLimits } from './session-limits'
 import { chooseSftpRoute, shellQuote, spliceSftp } from './sftp'
-import { settlesWithin } from './wait'
 import type {
   ExecBackend,
   ExecProcess,
@@ -25,6 +25,7 @@ import type { SessionRecorder, SessionTap } from '../recording/types'
 import type { SessionLimitSettings } from './session-limits'
 import type { SessionObserver } from '../metrics/observer'
 import type { SessionChannel, SessionRequest } from '../ssh/types'
+import type { OutputProgress } from './drain-policy'
 
 export interface BridgeSettings {
   backend: ExecBackend
@@ -41,9 +42,6 @@ export interface BridgeSettings {
   /** Told when each session starts and ends; absent means nobody counts. */
   observer?: SessionObserver
 }
-
-/** After leftovers were ended: how long output may stand still before execgate gives up. */
-const STALL_MS = 5000
 
 /** Errors that are the client's doing (a wrong name), logged at info rather than error. */
 const CLIENT_FAULTS = new Set<string>([
@@ -62,6 +60,10 @@ export class RunningSession {
   private readonly observer: SessionObserver
   private readonly bytes: SessionBytes
   private lastProgressAt = Date.now()
+  private readonly progress: OutputProgress = {
+    lastProgressAt: () => this.lastProgressAt,
+    waitingForClient: () => this.channel.output.writableLength > 0,
+  }
   private readonly startedAt = Date.now()
   private clientGone = false
   private readonly tap?: SessionTap
@@ -201,7 +203,7 @@ export class RunningSession {
 
     this.connectStreams(process)
     this.applyPending(process)
-    const result = await this.awaitExit(process)
+    const result = await awaitExit(process, this.settings.drainMs, this.progress, this.log)
     await this.checkStillRunning(instance, result)
     return result
   }
@@ -258,41 +260,6 @@ export class RunningSession {
       process.resize(size)
     }
     for (const signo of this.pendingSignals.splice(0)) process.signal(signo)
-  }
-
-  /**
-   * The drain policy. Output and the exit status normally arrive together. When the main
-   * process has exited but something still holds its output open, wait drainMs, then end the
-   * processes that hold it (on daemons that do not cut it themselves) and wait for the status.
-   */
-  private async awaitExit(process: ExecProcess): Promise<ExitResult> {
-    const exitedFirst = await Promise.race([
-      process.finished.then(() => false),
-      process.exited.then(() => true),
-    ])
-    if (!exitedFirst || (await settlesWithin(process.finished, this.settings.drainMs))) {
-      return process.finished
-    }
-
-    this.log.debug({ event: 'drain_bound_reached' }, 'output still held after exit')
-    await process.releaseLeftovers()
-    while (!(await settlesWithin(process.finished, 500))) {
-      if (this.isStalled()) throw this.statusUnavailable()
-    }
-    return process.finished
-  }
-
-  private isStalled(): boolean {
-    const waitingForClient = this.channel.output.writableLength > 0
-    return !waitingForClient && Date.now() - this.lastProgressAt > STALL_MS
-  }
-
-  private statusUnavailable(): GatewayError {
-    return new GatewayError(
-      ErrorCode.EXEC_LOST,
-      'exit status did not arrive: processes outside the session still hold its output',
-      { userMessage: 'exit status unavailable: background processes still hold the output' },
-    )
   }
 
   /** Tells the client, if it is still there; returns the failure's code. */
