@@ -41,9 +41,12 @@ export function describePty(suite: ConformanceSuite): void {
     })
 
     it('runs an interactive shell when no command is given', async () => {
+      // The sleep before exit: LXD 5.0.2 can drop the last output of a pty process that exits
+      // at once (1 run in 30 here lost everything after the banner), which the README's
+      // Limitations name; this test is about the shell and its status.
       const r = await suite.ssh(undefined, {
         args: ['-tt'],
-        stdin: Buffer.from('echo "shell-$((6 * 7))"\nexit 4\n'),
+        stdin: Buffer.from('echo "shell-$((6 * 7))"; sleep 0.2\nexit 4\n'),
       })
       expect(r.stdout.toString(), 'output').to.include('shell-42')
       expect(r.code, 'exit status').to.equal(4)
