@@ -78,10 +78,12 @@ function describeHttpsBackend(daemon: Daemon, other: Daemon): void {
       })
 
       it('runs an interactive shell when no command is given', async () => {
+        // The sleep before exit: LXD 5.0.2 can drop the last output of a pty process that
+        // exits at once (see the README's Limitations).
         const r = await runSsh(gateway, {
           user: 'c1',
           args: ['-tt'],
-          stdin: Buffer.from('echo "shell-$((6 * 7))"\nexit 4\n'),
+          stdin: Buffer.from('echo "shell-$((6 * 7))"; sleep 0.2\nexit 4\n'),
         })
         expect(r.stdout.toString(), 'output').to.include('shell-42')
         expect(r.code, 'exit status').to.equal(4)
