@@ -11,7 +11,10 @@
 # cluster, and the cluster certificate's fingerprint (every member serves that one certificate)
 # is written to $TLS_DIR/cluster.sha256. The daemons of scripts/setup-daemons.sh are not touched.
 # Every step is skipped when its result already exists; a lock keeps two runs apart.
-set -euo pipefail
+# CLUSTER_REBUILD=1 discards the members and their containers first and builds them anew.
+set -Eeuo pipefail
+# CI shows only part of the output: name the command that failed, next to its own message.
+trap 'echo "setup-cluster: line $LINENO failed (exit $?): $BASH_COMMAND" >&2' ERR
 
 CLUSTER_DIR="${CLUSTER_DIR:-/var/lib/execgate-cluster}"
 TLS_DIR="${TLS_DIR:-/var/lib/execgate-test/tls}"
@@ -30,21 +33,31 @@ done
 member_address() { echo "10.250.0.1${1#m}"; }
 on() { local member=$1; shift; LXD_DIR="$CLUSTER_DIR/$member" "$@"; }
 
+# /run is not a tmpfs on every host: after a reboot the name can be left as an empty file with
+# no namespace mounted on it, and `ip netns add` refuses a name that exists.
+ensure_netns() {
+  local ns=$1
+  ip netns exec "$ns" true 2>/dev/null && return 0
+  ip netns delete "$ns" 2>/dev/null || rm -f "/run/netns/$ns"
+  ip netns add "$ns"
+}
+
 ensure_network() {
   ip link show ecl-br >/dev/null 2>&1 || ip link add ecl-br type bridge
-  ip addr show dev ecl-br | grep -q '10\.250\.0\.1/' || ip addr add 10.250.0.1/24 dev ecl-br
+  ip addr replace 10.250.0.1/24 dev ecl-br
   ip link set ecl-br up
 
   local member ns
   for member in "${MEMBERS[@]}"; do
     ns="ecl${member#m}"
-    [ -e "/run/netns/$ns" ] || ip netns add "$ns"
-    if ! ip link show "$ns-h" >/dev/null 2>&1; then
+    ensure_netns "$ns"
+    # A host end left over from an earlier namespace has no peer in this one.
+    if ! ip netns exec "$ns" ip link show eth0 >/dev/null 2>&1; then
+      ip link delete "$ns-h" 2>/dev/null || true
       ip link add "$ns-h" type veth peer name eth0 netns "$ns"
     fi
     ip link set "$ns-h" master ecl-br up
-    ip netns exec "$ns" sh -c "ip addr show dev eth0 | grep -q '$(member_address "$member")/' ||
-      ip addr add $(member_address "$member")/24 dev eth0"
+    ip netns exec "$ns" ip addr replace "$(member_address "$member")/24" dev eth0
     ip netns exec "$ns" ip link set eth0 up
     ip netns exec "$ns" ip link set lo up
   done
@@ -58,15 +71,29 @@ start_member() {
 
   mkdir -p "$dir"
   chmod 711 "$CLUSTER_DIR" "$dir"
-  (cd / && LXD_DIR="$dir" setsid nohup nsenter --net="/run/netns/ecl${member#m}" \
-    lxd --group root --logfile "$dir/lxd.log" </dev/null >>"$dir/lxd.log.stdout" 2>&1 &) 9>&-
-  on "$member" lxd waitready --timeout 60 || {
-    echo "setup-cluster: $member did not start; see $dir/lxd.log" >&2
-    exit 1
-  }
+  # exec: no shell may stay behind holding this script's stdout, or a pipe reading the setup's
+  # output would never see its end.
+  (cd / && LXD_DIR="$dir" exec setsid nohup nsenter --net="/run/netns/ecl${member#m}" \
+    lxd --group root --logfile "$dir/lxd.log") </dev/null >>"$dir/lxd.log.stdout" 2>&1 9>&- &
+  local pid=$!
+  # A daemon that exits at once (a broken database) is given up on then, not after a minute.
+  for _ in $(seq 60); do
+    on "$member" lxd waitready --timeout 1 >/dev/null 2>&1 && return 0
+    kill -0 "$pid" 2>/dev/null || break
+  done
+  echo "setup-cluster: $member did not start; last lines of $dir/lxd.log:" >&2
+  tail -n 5 "$dir/lxd.log" "$dir/lxd.log.stdout" >&2 || true
+  exit 1
 }
 
-is_clustered() { on "$1" lxc info | grep -q '^  server_clustered: true'; }
+# A member that does not answer stops the setup here: read as "not clustered", it would be
+# bootstrapped or joined a second time, which LXD refuses.
+is_clustered() {
+  local server
+  server=$(on "$1" lxc query /1.0) ||
+    { echo "setup-cluster: $1 does not answer; see $CLUSTER_DIR/$1/lxd.log" >&2; exit 1; }
+  [[ $server == *'"server_clustered": true'* ]]
+}
 
 bootstrap() {
   is_clustered m1 && return 0
@@ -131,12 +158,35 @@ trust_client() {
     >"$TLS_DIR/cluster.sha256"
 }
 
+# Every process of the cluster's: the member daemons, and the monitors of their containers.
+cluster_pids() { pgrep -f -- "$CLUSTER_DIR/" || true; }
+
+# A cluster's saved state can be unusable (copied from a machine that was running it, or left by
+# a run that was killed), and building one anew takes seconds: CLUSTER_REBUILD=1 throws it away.
+discard_cluster() {
+  local member pid
+  for member in "${MEMBERS[@]}"; do
+    on "$member" timeout 10 lxd shutdown >/dev/null 2>&1 || true
+  done
+  for pid in $(cluster_pids); do
+    pkill -9 -P "$pid" || true
+    kill -9 "$pid" 2>/dev/null || true
+  done
+  findmnt -rn -o TARGET | { grep "^$CLUSTER_DIR/" || true; } | sort -r | xargs -r umount -l
+  for member in "${MEMBERS[@]}"; do
+    rm -rf "${CLUSTER_DIR:?}/$member"
+    ip netns delete "ecl${member#m}" 2>/dev/null || rm -f "/run/netns/ecl${member#m}"
+  done
+  ip link delete ecl-br 2>/dev/null || true
+}
+
 main() {
   mkdir -p "$CLUSTER_DIR"
   # The member daemons are started with fd 9 closed, or they would hold the lock forever.
   exec 9>"$CLUSTER_DIR/.setup.lock"
   flock 9
 
+  [ "${CLUSTER_REBUILD:-0}" = 1 ] && discard_cluster
   ensure_network
   local member
   for member in "${MEMBERS[@]}"; do start_member "$member"; done

@@ -13,7 +13,9 @@
 # two-member LXD cluster runs in network namespaces (scripts/setup-cluster.sh).
 #
 # Exits non-zero when a daemon cannot be started: the real-daemon suites must fail, not skip.
-set -euo pipefail
+set -Eeuo pipefail
+# CI shows only part of the output: name the command that failed, next to its own message.
+trap 'echo "setup-daemons: line $LINENO failed (exit $?): $BASH_COMMAND" >&2' ERR
 
 DAEMONS="${DAEMONS:-lxd incus}"
 IMAGES="${IMAGES:-busybox debian}"
@@ -32,7 +34,7 @@ say() {
   awk -v now="$(date +%s.%N)" -v t0="$started_at" -v msg="$*" \
     'BEGIN { printf "[setup %6.2fs] %s\n", now - t0, msg }'
 }
-installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
+installed() { [ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null)" = 'install ok installed' ]; }
 
 # The backports suite and debootstrap use the archive address the machine's own apt sources
 # name, instead of a host name written into the project.
@@ -289,7 +291,10 @@ main() {
   done
   DAEMONS="$DAEMONS" bash "$(dirname "$0")/setup-https.sh"
   if [[ " $DAEMONS " == *" lxd "* ]] && [ "${CLUSTER:-1}" = 1 ]; then
-    bash "$(dirname "$0")/setup-cluster.sh"
+    if ! bash "$(dirname "$0")/setup-cluster.sh"; then
+      say "lxd cluster did not come up from its saved state; building it anew"
+      CLUSTER_REBUILD=1 bash "$(dirname "$0")/setup-cluster.sh"
+    fi
     say "lxd cluster ready"
   fi
 }

@@ -5,6 +5,8 @@
 # A daemon that cannot be started fails the run: the real-daemon suites never skip.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# One stream, so an error sits next to the step that printed it.
+exec 2>&1
 
 bash scripts/setup-daemons.sh
 npm ci --no-audit --no-fund --loglevel=error
