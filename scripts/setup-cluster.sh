@@ -15,6 +15,7 @@
 set -Eeuo pipefail
 # CI shows only part of the output: name the command that failed, next to its own message.
 trap 'echo "setup-cluster: line $LINENO failed (exit $?): $BASH_COMMAND" >&2' ERR
+trap 'report_failure $?' EXIT
 
 CLUSTER_DIR="${CLUSTER_DIR:-/var/lib/execgate-cluster}"
 TLS_DIR="${TLS_DIR:-/var/lib/execgate-test/tls}"
@@ -29,6 +30,18 @@ for needed in "$IMAGE" "$TLS_DIR/client.crt"; do
     exit 1
   }
 done
+
+# Whatever ended the run (a signal, or a command that printed nothing), the members' own logs
+# say what they saw.
+report_failure() {
+  [ "$1" = 0 ] && return 0
+  echo "setup-cluster: failed (exit $1)" >&2
+  local log
+  for log in "$CLUSTER_DIR"/m*/lxd.log; do
+    [ -f "$log" ] && { echo "== $log"; tail -n 5 "$log"; } >&2
+  done
+  return 0
+}
 
 member_address() { echo "10.250.0.1${1#m}"; }
 on() { local member=$1; shift; LXD_DIR="$CLUSTER_DIR/$member" "$@"; }
@@ -81,8 +94,7 @@ start_member() {
     on "$member" lxd waitready --timeout 1 >/dev/null 2>&1 && return 0
     kill -0 "$pid" 2>/dev/null || break
   done
-  echo "setup-cluster: $member did not start; last lines of $dir/lxd.log:" >&2
-  tail -n 5 "$dir/lxd.log" "$dir/lxd.log.stdout" >&2 || true
+  echo "setup-cluster: $member did not start" >&2
   exit 1
 }
 
@@ -91,7 +103,7 @@ start_member() {
 is_clustered() {
   local server
   server=$(on "$1" lxc query /1.0) ||
-    { echo "setup-cluster: $1 does not answer; see $CLUSTER_DIR/$1/lxd.log" >&2; exit 1; }
+    { echo "setup-cluster: $1 does not answer" >&2; exit 1; }
   [[ $server == *'"server_clustered": true'* ]]
 }
 

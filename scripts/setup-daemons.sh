@@ -291,8 +291,10 @@ main() {
   done
   DAEMONS="$DAEMONS" bash "$(dirname "$0")/setup-https.sh"
   if [[ " $DAEMONS " == *" lxd "* ]] && [ "${CLUSTER:-1}" = 1 ]; then
-    if ! bash "$(dirname "$0")/setup-cluster.sh"; then
-      say "lxd cluster did not come up from its saved state; building it anew"
+    local status=0
+    bash "$(dirname "$0")/setup-cluster.sh" || status=$?
+    if [ "$status" != 0 ]; then
+      say "lxd cluster did not come up from its saved state (exit $status); building it anew"
       CLUSTER_REBUILD=1 bash "$(dirname "$0")/setup-cluster.sh"
     fi
     say "lxd cluster ready"
