@@ -15,7 +15,6 @@
 set -Eeuo pipefail
 # CI shows only part of the output: name the command that failed, next to its own message.
 trap 'echo "setup-cluster: line $LINENO failed (exit $?): $BASH_COMMAND" >&2' ERR
-trap 'report_failure $?' EXIT
 
 CLUSTER_DIR="${CLUSTER_DIR:-/var/lib/execgate-cluster}"
 TLS_DIR="${TLS_DIR:-/var/lib/execgate-test/tls}"
@@ -23,16 +22,8 @@ IMAGE="${EXECGATE_CACHE:-/var/cache/execgate}/busybox-image.tar.gz"
 MEMBERS=(m1 m2)
 CONTAINERS=(cl-a cl-b)
 
-[ "$(id -u)" = 0 ] || { echo "setup-cluster: must run as root" >&2; exit 1; }
-for needed in "$IMAGE" "$TLS_DIR/client.crt"; do
-  [ -f "$needed" ] || {
-    echo "setup-cluster: $needed is missing; run scripts/setup-daemons.sh" >&2
-    exit 1
-  }
-done
-
-# Whatever ended the run (a signal, or a command that printed nothing), the members' own logs
-# say what they saw.
+# A failure can come without a word of its own (a client whose output went to /dev/null): the
+# members' own logs say what they saw, and a rebuild would remove them.
 report_failure() {
   [ "$1" = 0 ] && return 0
   echo "setup-cluster: failed (exit $1)" >&2
@@ -42,6 +33,15 @@ report_failure() {
   done
   return 0
 }
+trap 'report_failure $?' EXIT
+
+[ "$(id -u)" = 0 ] || { echo "setup-cluster: must run as root" >&2; exit 1; }
+for needed in "$IMAGE" "$TLS_DIR/client.crt"; do
+  [ -f "$needed" ] || {
+    echo "setup-cluster: $needed is missing; run scripts/setup-daemons.sh" >&2
+    exit 1
+  }
+done
 
 member_address() { echo "10.250.0.1${1#m}"; }
 on() { local member=$1; shift; LXD_DIR="$CLUSTER_DIR/$member" "$@"; }
