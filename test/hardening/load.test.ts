@@ -2,10 +2,9 @@ import { expect } from 'chai'
 import { createCipheriv, createHash } from 'node:crypto'
 import { open } from 'node:fs/promises'
 import { join } from 'node:path'
-import { DAEMONS, requireDaemon } from '../helpers/daemons'
-import { startGateway } from '../helpers/gateway'
+import { DAEMONS } from '../helpers/daemons'
 import { runOk, start } from '../helpers/process'
-import { FULL, gatewayRssKiB, writeFigure } from '../helpers/hardening'
+import { FULL, gatewayForSuite, gatewayRssKiB, writeFigure } from '../helpers/hardening'
 import { sshArgs } from '../helpers/ssh'
 import { sleep, waitFor } from '../helpers/wait'
 import type { Daemon } from '../helpers/daemons'
@@ -78,21 +77,11 @@ function peakConcurrency(gateway: Gateway): number {
 function describeLoad(daemon: Daemon): void {
   describe(`load on ${daemon.name}`, function () {
     this.timeout(900000)
-    let gateway: Gateway
-
-    before(async function () {
-      this.timeout(30000)
-      await requireDaemon(daemon)
-      gateway = await startGateway({ backend: daemon.socket, logLevel: 'info' })
-    })
-
-    after(async function () {
-      this.timeout(30000)
-      await gateway?.stop()
-    })
+    const gatewayOf = gatewayForSuite(daemon)
 
     it(`carries ${SESSIONS} sessions at once, ${BYTES / 1048576} MiB each way, every byte exact`,
       async () => {
+        const gateway = gatewayOf()
         const goFifo = join(gateway.dir, 'go')
         await runOk('mkfifo', [goFifo])
         const runs = []

@@ -1,7 +1,6 @@
 import { expect } from 'chai'
-import { DAEMONS, containerPs, requireDaemon, runningOperations } from '../helpers/daemons'
-import { startGateway } from '../helpers/gateway'
-import { FULL, gatewayFds, gatewayRssKiB, writeFigure } from '../helpers/hardening'
+import { DAEMONS, containerPs, runningOperations } from '../helpers/daemons'
+import { FULL, gatewayFds, gatewayForSuite, gatewayRssKiB, writeFigure } from '../helpers/hardening'
 import { connectSsh2, execSsh2 } from '../helpers/ssh2-client'
 import { sleep, waitFor } from '../helpers/wait'
 import type { Client } from 'ssh2'
@@ -72,21 +71,11 @@ function required(conn: Client | undefined): Client {
 function describeSoak(daemon: Daemon): void {
   describe(`soak on ${daemon.name}`, function () {
     this.timeout(3_600_000)
-    let gateway: Gateway
-
-    before(async function () {
-      this.timeout(30000)
-      await requireDaemon(daemon)
-      gateway = await startGateway({ backend: daemon.socket, logLevel: 'info' })
-    })
-
-    after(async function () {
-      this.timeout(30000)
-      await gateway?.stop()
-    })
+    const gatewayOf = gatewayForSuite(daemon)
 
     it(`returns to its starting RSS and descriptors after ${SESSIONS} sequential sessions`,
       async () => {
+        const gateway = gatewayOf()
         await runSessions(gateway, 0, WARM_UP)
         await sleep(SETTLE_MS)
         const before = read(gateway)

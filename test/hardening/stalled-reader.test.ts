@@ -1,12 +1,10 @@
 import { expect } from 'chai'
-import { DAEMONS, requireDaemon } from '../helpers/daemons'
-import { startGateway } from '../helpers/gateway'
-import { residentKiB } from '../helpers/hardening'
+import { DAEMONS } from '../helpers/daemons'
+import { gatewayForSuite, residentKiB } from '../helpers/hardening'
 import { connectSsh2 } from '../helpers/ssh2-client'
 import { sleep, waitFor } from '../helpers/wait'
 import type { Client, ClientChannel } from 'ssh2'
 import type { Daemon } from '../helpers/daemons'
-import type { Gateway } from '../helpers/gateway'
 
 /** How long the client stops reading, as the issue asks. */
 const STALL_MS = 60_000
@@ -35,24 +33,18 @@ class YesReader {
 function describeStalledReader(daemon: Daemon): void {
   describe(`a client that stops reading, on ${daemon.name}`, function () {
     this.timeout(STALL_MS + 60_000)
-    let gateway: Gateway
+    const gatewayOf = gatewayForSuite(daemon)
     let conn: Client
 
-    before(async function () {
-      this.timeout(30000)
-      await requireDaemon(daemon)
-      gateway = await startGateway({ backend: daemon.socket, logLevel: 'info' })
-      conn = await connectSsh2(gateway, 'c1')
+    before(async () => {
+      conn = await connectSsh2(gatewayOf(), 'c1')
     })
 
-    after(async function () {
-      this.timeout(30000)
-      conn?.end()
-      await gateway?.stop()
-    })
+    after(() => conn?.end())
 
     it(`keeps the gateway's memory flat for ${STALL_MS / 1000} s of \`yes\`, then resumes`,
       async () => {
+        const gateway = gatewayOf()
         const channel = await new Promise<ClientChannel>((resolve, reject) =>
           conn.exec('yes', (err, ch) => (err ? reject(err) : resolve(ch))))
         const reader = new YesReader(channel)

@@ -1,7 +1,9 @@
 import { appendFileSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { PROJECT_ROOT } from './gateway'
-import type { Gateway } from './gateway'
+import { requireDaemon } from './daemons'
+import { PROJECT_ROOT, startGateway } from './gateway'
+import type { Daemon } from './daemons'
+import type { Gateway, GatewayOptions } from './gateway'
 
 /**
  * `npm run test:hardening:full` (HARDENING_FULL=1) runs the load and soak cases at the issue's
@@ -27,6 +29,33 @@ export function gatewayRssKiB(gateway: Gateway): number {
 /** How many file descriptors the gateway has open. */
 export function gatewayFds(gateway: Gateway): number {
   return readdirSync(`/proc/${requiredPid(gateway)}/fd`).length
+}
+
+/**
+ * A gateway on the daemon, logging at info (debug lines would dwarf what these cases measure),
+ * for the suite this is called in: started before its first test, stopped after its last.
+ */
+export function gatewayForSuite(
+  daemon: Daemon,
+  options: Omit<GatewayOptions, 'backend'> = {},
+): () => Gateway {
+  let gateway: Gateway | undefined
+
+  before(async function () {
+    this.timeout(30000)
+    await requireDaemon(daemon)
+    gateway = await startGateway({ backend: daemon.socket, logLevel: 'info', ...options })
+  })
+
+  after(async function () {
+    this.timeout(30000)
+    await gateway?.stop()
+  })
+
+  return () => {
+    if (!gateway) throw new Error(`no gateway on ${daemon.name}: its start failed`)
+    return gateway
+  }
 }
 
 /** Prints a case's figures and appends them to FIGURES_FILE. */
