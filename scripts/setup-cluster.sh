@@ -12,9 +12,7 @@
 # is written to $TLS_DIR/cluster.sha256. The daemons of scripts/setup-daemons.sh are not touched.
 # Every step is skipped when its result already exists; a lock keeps two runs apart.
 # CLUSTER_REBUILD=1 discards the members and their containers first and builds them anew.
-set -Eeuo pipefail
-# CI shows only part of the output: name the command that failed, next to its own message.
-trap 'echo "setup-cluster: line $LINENO failed (exit $?): $BASH_COMMAND" >&2' ERR
+source "$(dirname "$0")/strict.sh"
 
 CLUSTER_DIR="${CLUSTER_DIR:-/var/lib/execgate-cluster}"
 TLS_DIR="${TLS_DIR:-/var/lib/execgate-test/tls}"
@@ -46,12 +44,14 @@ done
 member_address() { echo "10.250.0.1${1#m}"; }
 on() { local member=$1; shift; LXD_DIR="$CLUSTER_DIR/$member" "$@"; }
 
+remove_netns() { ip netns delete "$1" 2>/dev/null || rm -f "/run/netns/$1"; }
+
 # /run is not a tmpfs on every host: after a reboot the name can be left as an empty file with
 # no namespace mounted on it, and `ip netns add` refuses a name that exists.
 ensure_netns() {
   local ns=$1
   ip netns exec "$ns" true 2>/dev/null && return 0
-  ip netns delete "$ns" 2>/dev/null || rm -f "/run/netns/$ns"
+  remove_netns "$ns"
   ip netns add "$ns"
 }
 
@@ -187,7 +187,7 @@ discard_cluster() {
   findmnt -rn -o TARGET | { grep "^$CLUSTER_DIR/" || true; } | sort -r | xargs -r umount -l
   for member in "${MEMBERS[@]}"; do
     rm -rf "${CLUSTER_DIR:?}/$member"
-    ip netns delete "ecl${member#m}" 2>/dev/null || rm -f "/run/netns/ecl${member#m}"
+    remove_netns "ecl${member#m}"
   done
   ip link delete ecl-br 2>/dev/null || true
 }

@@ -13,9 +13,7 @@
 # two-member LXD cluster runs in network namespaces (scripts/setup-cluster.sh).
 #
 # Exits non-zero when a daemon cannot be started: the real-daemon suites must fail, not skip.
-set -Eeuo pipefail
-# CI shows only part of the output: name the command that failed, next to its own message.
-trap 'echo "setup-daemons: line $LINENO failed (exit $?): $BASH_COMMAND" >&2' ERR
+source "$(dirname "$0")/strict.sh"
 
 DAEMONS="${DAEMONS:-lxd incus}"
 IMAGES="${IMAGES:-busybox debian}"

@@ -11,9 +11,7 @@
 #
 #   scripts/setup-https.sh                        both daemons
 #   DAEMONS=lxd scripts/setup-https.sh
-set -Eeuo pipefail
-# CI shows only part of the output: name the command that failed, next to its own message.
-trap 'echo "setup-https: line $LINENO failed (exit $?): $BASH_COMMAND" >&2' ERR
+source "$(dirname "$0")/strict.sh"
 
 DAEMONS="${DAEMONS:-lxd incus}"
 TLS_DIR="${TLS_DIR:-/var/lib/execgate-test/tls}"
