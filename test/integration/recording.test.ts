@@ -193,10 +193,17 @@ async function finishedRecording(
   return recording
 }
 
-/** asciinema opens /dev/tty, so it runs under script(1) to have one. */
+/**
+ * asciinema opens /dev/tty and sets it raw, so it runs under script(1) to have one. It must
+ * stay in the terminal's foreground process group, or that tcsetattr stops it with SIGTTOU:
+ * hence `timeout --foreground` (plain timeout starts a process group of its own), and SHELL
+ * is fixed because script runs `$SHELL -c`, and only some shells exec the last command.
+ */
 function asciinema(args: string[]): Promise<RunResult> {
-  const command = ['timeout', '30', 'asciinema', ...args].map(shellWord).join(' ')
-  return run('script', ['-qec', command, '/dev/null'], { timeoutMs: 40000 })
+  const words = ['timeout', '--foreground', '30', 'asciinema', ...args]
+  const command = words.map(shellWord).join(' ')
+  return run('script', ['-qec', command, '/dev/null'],
+    { timeoutMs: 40000, env: { SHELL: '/bin/sh' } })
 }
 
 function shellWord(word: string): string {
